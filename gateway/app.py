@@ -1,0 +1,110 @@
+"""The app factory: settings in, a FastAPI app out."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from gateway import API_VERSION
+from gateway.context import AppContext
+from gateway.core.clock import Clock, system_clock
+from gateway.core.db import Database
+from gateway.core.errors import install_problem_handlers
+from gateway.core.http import GatewayMiddleware
+from gateway.core.keys import KeyRingSource
+from gateway.core.settings import Settings
+from gateway.index.routes import router as index_router
+from gateway.notifications.routes import router as webhook_router
+from gateway.notifications.worker import OutboxWorker
+from gateway.policy.engine import EmbeddedRegoEngine, PolicyEngine
+from gateway.pseudonyms.service import HmacPseudonymiser
+
+PUBLIC_ROUTES = frozenset({"/v1/openapi.json", "/v1/health", "/v1/webhooks/jwks"})
+
+_PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "code"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"}, "title": {"type": "string"},
+        "status": {"type": "integer"}, "detail": {"type": "string"}, "instance": {"type": "string"},
+        "code": {"type": "string", "description": "Stable machine-readable code"},
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = system_clock, policy: PolicyEngine | None = None,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+    keys = KeyRingSource(settings)
+    context = AppContext(
+        settings=settings, db=Database(settings.effective_database_url), keys=keys,
+        pseudonymiser=HmacPseudonymiser(keys), policy=policy or EmbeddedRegoEngine(settings.policy_dir),
+        clock=clock,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, transport=webhook_transport,
+                                     follow_redirects=False) as client:
+            app.state.outbox = OutboxWorker(context, client)
+            task = asyncio.create_task(app.state.outbox.run(stop)) if settings.outbox_worker else None
+            try:
+                yield
+            finally:
+                stop.set()
+                if task:
+                    await task
+                await context.db.dispose()
+
+    app = FastAPI(
+        title="Inbeeld gateway",
+        version=API_VERSION,
+        summary="Keep a child in beeld together: a minimal, pseudonymous regional case index.",
+        openapi_url=None, docs_url=None, redoc_url=None,
+        redirect_slashes=False, lifespan=lifespan, max_body_size=settings.max_body_bytes,
+    )
+    app.state.context = context
+    install_problem_handlers(app)
+    app.add_middleware(GatewayMiddleware, api_version=API_VERSION)
+    app.include_router(index_router)
+    app.include_router(webhook_router)
+
+    @app.get("/v1/health", tags=["operations"], operation_id="getHealth")
+    async def health() -> dict[str, str]:
+        """Liveness: the process answers (no database round trip)."""
+        return {"status": "ok"}
+
+    @app.get("/v1/openapi.json", include_in_schema=False)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(openapi_document(app), headers={"access-control-allow-origin": "*"})
+
+    return app
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        document = app.openapi()
+        document["openapi"] = "3.1.0"
+        document["servers"] = [{"url": "/"}]
+        document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
+        document["components"]["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (RFC 9068)"}}
+        for path, operations in document["paths"].items():
+            if path not in PUBLIC_ROUTES:
+                for operation in operations.values():
+                    operation["security"] = [{"bearer": []}]
+        # FastAPI adds its own 422 schema; ours is the problem document.
+        for name in ("HTTPValidationError", "ValidationError"):
+            document["components"]["schemas"].pop(name, None)
+        app.openapi_schema = document
+    return app.openapi_schema

@@ -1,0 +1,56 @@
+"""The audit trail of one request: allowed, denied and not-found outcomes, never a BSN."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.auth.tokens import Caller
+from gateway.context import RequestMeta
+from gateway.policy.decision import PolicyDecision
+
+from .repository import append, audit_insert
+
+ALLOWED, DENIED, NOT_FOUND = "allowed", "denied", "not-found"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """Who asks what and why; completed with the outcome when it is known."""
+
+    organisation_id: str
+    role: str
+    professional: str
+    meta: RequestMeta
+    action: str
+    purpose: str | None
+
+    @classmethod
+    def of(cls, caller: Caller, meta: RequestMeta, action: str, purpose: str | None) -> "AuditEntry":
+        return cls(caller.organisation_id, caller.role.value, caller.professional, meta, action, purpose)
+
+    def row(
+        self, *, now: datetime, outcome: str, child_id: int | None = None,
+        decision: PolicyDecision | None = None, fields: Iterable[str] = (),
+    ) -> dict[str, Any]:
+        return {
+            "occurred_at": now, "request_id": self.meta.request_id,
+            "organisation_id": self.organisation_id, "role": self.role,
+            "professional": self.professional, "action": self.action, "child_id": child_id,
+            "purpose": self.purpose, "outcome": outcome,
+            "basis": decision.basis if decision else None,
+            "reasons": ",".join(decision.reasons)[:200] if decision else "",
+            "fields": ",".join(sorted(fields))[:200],
+            "policy_revision": decision.revision if decision else "",
+        }
+
+    async def record(self, session: AsyncSession, **outcome: Any) -> None:
+        """Append in the request's own transaction: the record commits with the change, or neither does."""
+        await append(session, self.row(**outcome))
+
+    def refusal(self, **outcome: Any) -> Insert:
+        """An insert that `Database.session` runs after the request's rollback."""
+        return audit_insert(self.row(**outcome))

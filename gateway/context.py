@@ -1,0 +1,36 @@
+"""What a request needs from the app besides its session: settings, keys, policy, clock."""
+
+from dataclasses import dataclass, field
+
+from gateway.core.clock import Clock, system_clock
+from gateway.core.crypto import ChildRefCipher, KeyRing
+from gateway.core.db import Database
+from gateway.core.keys import KeyRingSource
+from gateway.core.settings import Settings
+from gateway.policy.engine import PolicyEngine
+from gateway.pseudonyms.service import Pseudonymiser
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    keys: KeyRingSource
+    pseudonymiser: Pseudonymiser
+    policy: PolicyEngine
+    clock: Clock = system_clock
+    _refs: tuple[KeyRing, ChildRefCipher] | None = field(default=None, repr=False)
+
+    def child_refs(self) -> ChildRefCipher:
+        ring = self.keys.current()
+        if self._refs is None or self._refs[0] is not ring:
+            self._refs = (ring, ChildRefCipher(ring.child_ref))
+        return self._refs[1]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestMeta:
+    """Request facts for the audit record."""
+
+    request_id: str
+    client: str

@@ -1,0 +1,127 @@
+"""Database engines and the one-commit-per-request session.
+
+SQLite (WAL) is the embedded default; PostgreSQL when `INBEELD_DATABASE_URL` says so. Requests use
+the async engine; migrations (Alembic) and the CLI use a sync engine on the same database.
+"""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Dialect, Engine, Integer, TypeDecorator, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# 64-bit ids on PostgreSQL; SQLite only auto-increments an `INTEGER PRIMARY KEY`.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def sync_url(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
+    return url
+
+
+def make_async_engine(url: str) -> AsyncEngine:
+    if _is_sqlite(url):
+        db_path = make_url(url).database
+        if db_path:
+            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 10})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def make_sync_engine(url: str) -> Engine:
+    url = sync_url(url)
+    if _is_sqlite(url):
+        db_path = make_url(url).database
+        if db_path:
+            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the schema to `revision` with Alembic."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = make_sync_engine(url)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+class Database:
+    """The async engine and its session factory, held by the app."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_async_engine(url)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """One transaction per request: commit when the handler returned, roll back when it raised.
+
+        A refusal still leaves its trace: an error carrying `record_on_failure` (an audit insert)
+        has that written in a transaction of its own after the rollback.
+        """
+        async with self.sessions() as session:
+            try:
+                yield session
+            except BaseException as exc:
+                await session.rollback()
+                record = getattr(exc, "record_on_failure", None)
+                if record is not None:
+                    await session.execute(record)
+                    await session.commit()
+                raise
+            await session.commit()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on every engine (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,166 @@
+"""RFC 9457 problem details: one error base class, one set of handlers.
+
+    InbeeldError                      -> its own status, `code`, `title`
+    ├── BadRequest (400)              ├── NotFound (404)
+    ├── Unauthorized (401)            ├── Conflict (409)
+    ├── Forbidden (403)               ├── PayloadTooLarge (413)
+    └── ServiceUnavailable (503)
+
+Request validation gives 422 `validation-failed` without echoing the input (it may hold a BSN);
+any other exception gives a bare 500 without a stack trace. `detail` never names a child.
+"""
+
+import logging
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Executable
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://inbeeld.nl/problems/"
+log = logging.getLogger("inbeeld.errors")
+
+
+class InbeeldError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+    record_on_failure: Executable | None = None
+    """An audit insert that the session writes after rolling the request back."""
+
+    def __init__(self, detail: str | None = None, *, extra: Mapping[str, Any] | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = dict(extra or {})
+
+
+class BadRequest(InbeeldError):
+    pass
+
+
+class Unauthorized(InbeeldError):
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(InbeeldError):
+    status, code, title = 403, "forbidden", "Not permitted"
+
+
+class NotFound(InbeeldError):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class Conflict(InbeeldError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class PayloadTooLarge(InbeeldError):
+    status, code, title = 413, "payload-too-large", "Request body too large"
+
+
+class ServiceUnavailable(InbeeldError):
+    status, code, title = 503, "service-unavailable", "Service temporarily unavailable"
+
+
+def problem_response(
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str,
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        **(extra or {}),
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
+
+
+_HTTP_CODES = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Not permitted"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+def _instance(request: Request) -> str:
+    # The route template, never the concrete path: a path may hold a child reference.
+    route = request.scope.get("route")
+    return getattr(route, "path", None) or "about:blank"
+
+
+async def _inbeeld_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InbeeldError)
+    return problem_response(
+        status=exc.status, code=exc.code, title=exc.title, detail=exc.detail,
+        instance=_instance(request), extra=exc.extra,
+        headers={"WWW-Authenticate": 'Bearer realm="inbeeld"'} if exc.status == 401 else None,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = _HTTP_CODES.get(exc.status_code, ("http-error", "HTTP error"))
+    return problem_response(
+        status=exc.status_code, code=code, title=title, detail=title,
+        instance=_instance(request), headers=exc.headers,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Location and message only: pydantic's `input` and `ctx` may echo a BSN back.
+    errors = [{"location": [str(p) for p in e.get("loc", ())], "message": e.get("msg", "")}
+              for e in exc.errors()]
+    return problem_response(
+        status=422, code="validation-failed", title="Request validation failed",
+        detail="The request does not match the schema; see `errors`.",
+        instance=_instance(request), extra={"errors": errors},
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", extra={"error_type": type(exc).__name__})
+    return problem_response(
+        status=500, code="internal-error", title="Internal error",
+        detail="The request could not be completed.", instance=_instance(request),
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(InbeeldError, _inbeeld_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+def problem_responses(*errors: type[InbeeldError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the problems a route can return."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for error in (Unauthorized, *errors):
+        out[error.status] = {
+            "description": error.title,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    out[422] = {
+        "description": "Request validation failed",
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    return out

@@ -1,0 +1,58 @@
+"""ASGI middleware: API-Version header, no BSN in URLs, access log without raw paths."""
+
+import logging
+import re
+import time
+from urllib.parse import parse_qsl, unquote
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import problem_response
+
+log = logging.getLogger("inbeeld.access")
+_NINE_DIGITS = re.compile(r"^\s*\d{3}[\s.-]?\d{3}[\s.-]?\d{3}\s*$")
+
+
+def _bsn_like(value: str) -> bool:
+    """A whole path segment or query value of 9 digits: a BSN where none may be (no child ref is one)."""
+    return bool(_NINE_DIGITS.match(value))
+
+
+def url_holds_bsn(path: str, query: bytes) -> bool:
+    if any(_bsn_like(unquote(segment)) for segment in path.split("/")):
+        return True
+    return any(_bsn_like(k) or _bsn_like(v) for k, v in parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+
+
+class GatewayMiddleware:
+    def __init__(self, app: ASGIApp, *, api_version: str) -> None:
+        self.app = app
+        self.api_version = api_version.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 0
+
+        async def send_with_version(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"api-version", self.api_version)]
+            await send(message)
+
+        try:
+            if url_holds_bsn(scope["path"], scope.get("query_string", b"")):
+                refusal = problem_response(
+                    status=400, code="bsn-in-url", title="BSN not allowed in a URL",
+                    detail="A BSN may only be sent in a request body.", instance="about:blank")
+                await refusal(scope, receive, send_with_version)
+            else:
+                await self.app(scope, receive, send_with_version)
+        finally:
+            route = scope.get("route")  # the template, never the concrete path
+            log.info("request", extra={
+                "method": scope["method"], "route": getattr(route, "path", None) or "-",
+                "status": status or 500, "ms": round((time.perf_counter() - started) * 1000, 2),
+            })

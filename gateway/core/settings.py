@@ -1,0 +1,62 @@
+"""One settings class, read from `INBEELD_*` environment variables (and `.env`)."""
+
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    production = "production"
+    development = "development"
+    demo = "demo"
+    test = "test"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INBEELD_", env_file=".env", extra="ignore")
+
+    mode: Mode = Mode.production
+    region: str = "utrecht"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    """Empty: a SQLite file in `data_dir`. PostgreSQL: `postgresql+psycopg://user@host/db`."""
+    keys_json: SecretStr | None = None
+    """The key ring as JSON (production: from a secret store). Empty: `data_dir/keys.json`."""
+    public_url: str = "http://127.0.0.1:8000"
+    access_token_minutes: int = 5
+    outbox_poll_seconds: float = 1.0
+    outbox_max_attempts: int = 12
+    outbox_retry_base_seconds: float = 5.0
+    outbox_worker: bool = True
+    webhook_timeout_seconds: float = 5.0
+    max_body_bytes: int = 64 * 1024
+    policy_dir: Path = Path(__file__).resolve().parents[2] / "policies"
+
+    @model_validator(mode="after")
+    def _production_needs_explicit_secrets(self) -> "Settings":
+        if self.mode is Mode.production and self.keys_json is None and not self.key_file.exists():
+            raise ValueError(
+                "no key ring: set INBEELD_KEYS_JSON or create one with `inbeeld keys init` "
+                "(generated keys are only made automatically in demo, development and test mode)"
+            )
+        return self
+
+    @property
+    def relaxed(self) -> bool:
+        """Demo, development and test allow http webhooks to loopback and self-made keys."""
+        return self.mode is not Mode.production
+
+    @property
+    def key_file(self) -> Path:
+        return self.data_dir / "keys.json"
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'inbeeld.db'}"
+
+    @property
+    def token_audience(self) -> str:
+        return self.public_url.rstrip("/") + "/v1"

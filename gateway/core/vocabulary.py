@@ -1,0 +1,65 @@
+"""The shared language: organisation types, roles, purposes, legal bases, attendance statuses.
+
+Which role may do what for which purpose is *policy* (`policies/`), not code; these enums only
+make sure a request names known values.
+"""
+
+from enum import StrEnum
+
+
+class OrgType(StrEnum):
+    school = "school"
+    ggd = "ggd"
+    leerplicht = "leerplicht"
+    jeugdteam = "jeugdteam"
+    swv = "swv"
+    save = "save"
+    rvdk = "rvdk"
+
+
+class Role(StrEnum):
+    zorgcoordinator = "zorgcoordinator"
+    intern_begeleider = "intern-begeleider"
+    verzuimadministratie = "verzuimadministratie"
+    jeugdarts = "jeugdarts"
+    jeugdverpleegkundige = "jeugdverpleegkundige"
+    leerplichtambtenaar = "leerplichtambtenaar"
+    jeugdprofessional = "jeugdprofessional"
+    teammanager = "teammanager"
+    consulent = "consulent"
+    interventieteam = "interventieteam"
+    jeugdbeschermer = "jeugdbeschermer"
+    raadsonderzoeker = "raadsonderzoeker"
+    privacy_officer = "privacy-officer"
+
+
+class Purpose(StrEnum):
+    signalering = "signalering"
+    afstemming_kernteam = "afstemming-kernteam"
+    actietafel = "actietafel"
+    interventieteam = "interventieteam"
+    leerplicht_handhaving = "leerplicht-handhaving"
+    jeugdbescherming = "jeugdbescherming"
+    monitoring = "monitoring"
+    toezicht = "toezicht"
+
+
+class LegalBasis(StrEnum):
+    """Why an organisation may register its involvement (the signal itself needs no consent)."""
+
+    verwijsindex = "jeugdwet-7.1.1-verwijsindex"
+    leerplichtwet = "leerplichtwet"
+    jeugdwet = "jeugdwet"
+    wet_publieke_gezondheid = "wet-publieke-gezondheid"
+    passend_onderwijs = "wet-passend-onderwijs"
+    jeugdbescherming = "bw-1-jeugdbescherming"
+    consent = "consent"
+
+
+class AttendanceStatus(StrEnum):
+    none = "none"
+    zorgwekkend_verzuim = "zorgwekkend-verzuim"
+    relatief_verzuim = "relatief-verzuim"
+    absoluut_verzuim = "absoluut-verzuim"
+    thuiszitter = "thuiszitter"
+    vrijstelling_5a = "vrijstelling-5a"

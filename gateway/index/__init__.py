@@ -1,0 +1,1 @@
+"""The case index: children (by keyed pseudonym only), involvements, attendance status, regisseur."""

@@ -1,0 +1,37 @@
+"""Index tables. No BSN, no name, no free text about a child: only what says *that* a partner is
+involved and *where* the child stands."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String
+from sqlmodel import Field, SQLModel
+
+from gateway.core.db import BigId, UtcDateTime
+from gateway.core.vocabulary import AttendanceStatus, LegalBasis, Role
+
+
+class Child(SQLModel, table=True):
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
+    index_key: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False, unique=True))
+    key_id: str = Field(max_length=32, index=True)
+    attendance_status: AttendanceStatus = Field(default=AttendanceStatus.none, sa_type=String(32))
+    attendance_since: date | None = None
+    attendance_reported_by: str | None = Field(default=None, foreign_key="organisation.id", max_length=64)
+    regisseur_id: str | None = Field(default=None, foreign_key="organisation.id", max_length=64)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class Involvement(SQLModel, table=True):
+    __table_args__ = (Index("ix_involvement_child_active", "child_id", "ended_at"),)
+
+    id: UUID = Field(primary_key=True)
+    child_id: int = Field(sa_column=Column(BigId, ForeignKey("child.id"), nullable=False))
+    organisation_id: str = Field(foreign_key="organisation.id", max_length=64, index=True)
+    professional_role: Role = Field(sa_type=String(32))
+    contact_point: str = Field(max_length=200)
+    since: date
+    until: date | None = None
+    legal_basis: LegalBasis = Field(sa_type=String(40))
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: datetime = Field(sa_type=UtcDateTime)

@@ -1,0 +1,89 @@
+"""Request and response shapes of the case index API. Requests forbid unknown fields: no free text
+about a child can slip in."""
+
+from datetime import date
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.core.vocabulary import AttendanceStatus, LegalBasis, Purpose, Role
+from gateway.organisations.schemas import OrganisationSummary
+from gateway.pseudonyms.bsn import BsnField
+
+ContactPoint = Field(min_length=3, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+                     description="Functional contact point of the team (mailbox, phone), never a person's name")
+ChildRef = Field(min_length=10, max_length=96, pattern=r"^[A-Za-z0-9_.-]+$")
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InvolvementCreate(StrictModel):
+    bsn: BsnField
+    purpose: Purpose
+    contact_point: str | None = ContactPoint
+    since: date | None = Field(default=None, description="Default: today (Europe/Amsterdam)")
+    until: date | None = None
+    legal_basis: LegalBasis = LegalBasis.verwijsindex
+
+
+class InvolvementRegistered(BaseModel):
+    id: UUID
+    child_ref: str = Field(description="This organisation's reference for the child")
+    role: Role
+    contact_point: str
+    since: date
+    until: date | None
+    legal_basis: LegalBasis
+
+
+class ChildLookup(StrictModel):
+    bsn: BsnField
+    purpose: Purpose
+
+
+class ChildReference(BaseModel):
+    child_ref: str
+
+
+class InvolvementPublic(BaseModel):
+    id: UUID | None = Field(description="Only for the caller's own involvements")
+    organisation: OrganisationSummary
+    role: Role
+    contact_point: str
+    since: date
+    until: date | None
+
+
+class InvolvementList(BaseModel):
+    child_ref: str
+    involvements: list[InvolvementPublic]
+
+
+class Attendance(BaseModel):
+    status: AttendanceStatus
+    since: date | None
+    reported_by: OrganisationSummary | None
+
+
+class AttendanceReport(StrictModel):
+    purpose: Purpose
+    status: AttendanceStatus
+    since: date
+
+
+class RegisseurAssignment(StrictModel):
+    purpose: Purpose
+    organisation_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
+
+
+class ChildCard(BaseModel):
+    """The index card. A field the policy withholds is absent, not empty."""
+
+    model_config = ConfigDict(json_schema_extra={"description": "Fields are present only when disclosed"})
+
+    child_ref: str
+    attendance: Attendance | None = None
+    regisseur: OrganisationSummary | None = None
+    involvements: list[InvolvementPublic] | None = None

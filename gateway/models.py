@@ -1,0 +1,8 @@
+"""Every table, imported in one place for Alembic and the test suite."""
+
+from gateway.audit.models import AuditRecord
+from gateway.index.models import Child, Involvement
+from gateway.notifications.models import OutboxMessage
+from gateway.organisations.models import Organisation
+
+__all__ = ["AuditRecord", "Child", "Involvement", "Organisation", "OutboxMessage"]

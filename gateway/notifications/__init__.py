@@ -1,0 +1,1 @@
+"""Webhook notifications through a transactional outbox: written with the change, delivered later."""

@@ -1,0 +1,87 @@
+"""Delivers outbox messages: signed, idempotent, retried with exponential backoff, never redirected.
+
+Runs as a task in every replica; leases keep two replicas off the same message. A message that is
+claimed but not acknowledged (crash, timeout) is claimed again when its lease runs out.
+"""
+
+import asyncio
+import contextlib
+import logging
+import random
+from datetime import timedelta
+
+import httpx
+
+from gateway.context import AppContext
+
+from . import repository
+from .signing import signature_headers
+from .urls import WebhookUrlRefused, check_resolved
+
+log = logging.getLogger("inbeeld.outbox")
+LEASE = timedelta(seconds=60)
+
+
+def backoff(attempts: int, *, base: float, cap: float = 3600.0) -> float:
+    """Seconds to wait after `attempts` failed deliveries: exponential with jitter."""
+    return min(cap, base * 2 ** (attempts - 1)) * random.uniform(0.5, 1.0)  # noqa: S311
+
+
+class OutboxWorker:
+    def __init__(self, context: AppContext, client: httpx.AsyncClient, *, batch: int = 20) -> None:
+        self._context = context
+        self._client = client
+        self._batch = batch
+
+    async def deliver_due(self) -> int:
+        """One pass: claim due messages, try each once. Returns how many were attempted."""
+        ctx = self._context
+        async with ctx.db.sessions() as session, session.begin():
+            claimed = await repository.claim_due(session, now=ctx.clock(), lease=LEASE, limit=self._batch)
+        for message in claimed:
+            error = await self._post(message.id, message.payload, message.webhook_url)
+            async with ctx.db.sessions() as session, session.begin():
+                now = ctx.clock()
+                if error is None:
+                    await repository.mark_delivered(session, message.id, now)
+                elif message.attempts >= ctx.settings.outbox_max_attempts:
+                    await repository.mark_failed(session, message.id, now=now, error=error)
+                    log.warning("outbox message failed for good", extra={"error": error})
+                else:
+                    delay = backoff(message.attempts, base=ctx.settings.outbox_retry_base_seconds)
+                    await repository.mark_retry(session, message.id, at=now + timedelta(seconds=delay),
+                                                error=error)
+        return len(claimed)
+
+    async def _post(self, message_id: object, payload: str, url: str | None) -> str | None:
+        """Returns None when delivered, else a short error code."""
+        if url is None:
+            return "no-webhook-url"
+        relaxed = self._context.settings.relaxed
+        body = payload.encode()
+        kid, key = self._context.keys.current().signing[-1]
+        headers = {"content-type": "application/json",
+                   **signature_headers(message_id=str(message_id), body=body, key_id=kid, key=key)}
+        try:
+            await check_resolved(url, relaxed=relaxed)
+            response = await self._client.post(url, content=body, headers=headers, follow_redirects=False)
+        except WebhookUrlRefused:
+            return "url-refused"
+        except httpx.TimeoutException:
+            return "timeout"
+        except (httpx.HTTPError, OSError):
+            return "connection-error"
+        return None if 200 <= response.status_code < 300 else f"http-{response.status_code}"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        interval = self._context.settings.outbox_poll_seconds
+        while not stop.is_set():
+            try:
+                attempted = await self.deliver_due()
+            except Exception as exc:  # the database may be briefly unavailable; try again next round
+                # The type only: driver messages can quote statement parameters.
+                log.warning("outbox pass failed", extra={"error_type": type(exc).__name__})
+                attempted = 0
+            if attempted < self._batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -1,0 +1,1 @@
+"""Partner organisations of the region: schools, GGD, gemeente, samenwerkingsverband, SAVE, RvdK."""

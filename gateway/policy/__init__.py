@@ -1,0 +1,1 @@
+"""Policy decisions: Rego in `policies/` decides, this package evaluates and fails closed."""

@@ -1,0 +1,1 @@
+"""From BSN to index key, at once, behind one interface (today HMAC; later an OPRF service)."""

@@ -1,0 +1,57 @@
+# METADATA
+# title: Case index decisions
+# description: |
+#   Who may register, find and read a child's index card, and which involvements they see.
+#   Deny by default; every deny reason is a stable code.
+# related_resources:
+#   - description: Jeugdwet art. 7.1.1 (verwijsindex), Leerplichtwet 1969 art. 16-21a, BW 1:255
+package inbeeld.index
+
+import data.inbeeld.vocabulary
+
+_subject := input.subject.properties
+
+_action := input.action.name
+
+_purpose := input.context.purpose
+
+_resource := object.get(input, ["resource", "properties"], {})
+
+# Which roles may take each action.
+_action_roles := {
+	"involvement.register": _professional_roles,
+	"involvement.end": _professional_roles,
+	"child.lookup": _professional_roles,
+	"child.read": _professional_roles,
+	"involvements.list": _professional_roles,
+	"attendance.report": {"zorgcoordinator", "intern-begeleider", "verzuimadministratie", "leerplichtambtenaar"},
+	"regisseur.set": _professional_roles - {"verzuimadministratie"},
+}
+
+# Every role but the privacy officer, whose purpose is toezicht on the log, not the case.
+_professional_roles := {role | some roles in vocabulary.roles; some role in roles} - {"privacy-officer"}
+
+_action_purposes := {
+	"involvement.register": {"signalering", "afstemming-kernteam", "leerplicht-handhaving", "jeugdbescherming"},
+	"involvement.end": {"signalering", "afstemming-kernteam", "leerplicht-handhaving", "jeugdbescherming"},
+	"child.lookup": _case_purposes,
+	"child.read": _case_purposes,
+	"involvements.list": _case_purposes,
+	"attendance.report": {"signalering", "leerplicht-handhaving"},
+	"regisseur.set": {"afstemming-kernteam", "actietafel", "interventieteam"},
+}
+
+_case_purposes := {
+	"signalering", "afstemming-kernteam", "actietafel", "interventieteam",
+	"leerplicht-handhaving", "jeugdbescherming",
+}
+
+# Actions on an existing child need the caller's own involvement or a statutory task.
+_needs_involvement := {"child.lookup", "child.read", "involvements.list", "attendance.report", "regisseur.set"}
+
+# Schools and the GGD do not learn that child protection is involved; the kernteam tells them
+# when that is needed (field-level minimisation).
+_hidden_from := {
+	"school": {"save", "rvdk"},
+	"ggd": {"save", "rvdk"},
+}

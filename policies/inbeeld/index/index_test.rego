@@ -1,0 +1,125 @@
+package inbeeld.index_test
+
+import data.inbeeld.index
+
+_request(org_type, role, action, purpose, resource) := {
+	"subject": {"type": "professional", "id": "prof-1", "properties": {
+		"organisation": "org-a", "organisation_type": org_type, "role": role,
+	}},
+	"action": {"name": action},
+	"resource": {"type": "child", "properties": resource},
+	"context": {"purpose": purpose},
+}
+
+test_school_registers_involvement_on_the_signal_basis if {
+	d := index.decision with input as _request("school", "zorgcoordinator", "involvement.register", "signalering", {})
+	d.allow
+	d.basis == "jeugdwet-7.1.1-verwijsindex"
+	d.fields == ["child_ref"]
+}
+
+test_involved_school_reads_card_without_child_protection if {
+	d := index.decision with input as _request(
+		"school", "intern-begeleider", "child.read", "afstemming-kernteam", {"caller_involved": true},
+	)
+	d.allow
+	"involvements:ggd" in d.fields
+	not "involvements:save" in d.fields
+	not "involvements:rvdk" in d.fields
+}
+
+test_jeugdteam_sees_child_protection_involvement if {
+	d := index.decision with input as _request(
+		"jeugdteam", "jeugdprofessional", "involvements.list", "actietafel", {"caller_involved": true},
+	)
+	d.allow
+	"involvements:save" in d.fields
+}
+
+test_uninvolved_school_lookup_denied if {
+	d := index.decision with input as _request("school", "zorgcoordinator", "child.lookup", "signalering", {})
+	not d.allow
+	d.reasons == ["no-involvement-or-statutory-task"]
+}
+
+test_leerplicht_looks_up_on_statutory_task if {
+	d := index.decision with input as _request(
+		"leerplicht", "leerplichtambtenaar", "child.lookup", "leerplicht-handhaving", {},
+	)
+	d.allow
+	d.basis == "leerplichtwet"
+}
+
+test_role_of_another_organisation_type_denied if {
+	d := index.decision with input as _request("school", "jeugdarts", "child.read", "signalering", {"caller_involved": true})
+	not d.allow
+	"role-not-valid-for-organisation-type" in d.reasons
+}
+
+test_privacy_officer_cannot_read_cases if {
+	d := index.decision with input as _request("ggd", "privacy-officer", "child.read", "toezicht", {"caller_involved": true})
+	not d.allow
+	"action-not-allowed-for-role" in d.reasons
+	"purpose-not-allowed-for-action" in d.reasons
+}
+
+test_monitoring_purpose_gives_no_child_data if {
+	d := index.decision with input as _request("ggd", "jeugdarts", "child.read", "monitoring", {"caller_involved": true})
+	not d.allow
+	d.reasons == ["purpose-not-allowed-for-action"]
+}
+
+test_ending_another_organisations_involvement_denied if {
+	d := index.decision with input as _request(
+		"school", "zorgcoordinator", "involvement.end", "signalering", {"owner": "org-b"},
+	)
+	not d.allow
+	d.reasons == ["not-own-involvement"]
+}
+
+test_ggd_cannot_report_attendance if {
+	d := index.decision with input as _request("ggd", "jeugdarts", "attendance.report", "signalering", {"caller_involved": true})
+	not d.allow
+	d.reasons == ["action-not-allowed-for-role"]
+}
+
+test_school_reports_attendance_under_leerplichtwet if {
+	d := index.decision with input as _request(
+		"school", "verzuimadministratie", "attendance.report", "signalering", {"caller_involved": true},
+	)
+	d.allow
+	d.basis == "leerplichtwet"
+	d.fields == ["attendance"]
+}
+
+test_regisseur_must_be_involved if {
+	d := index.decision with input as _request(
+		"jeugdteam", "teammanager", "regisseur.set", "actietafel", {"caller_involved": true, "target_involved": false},
+	)
+	not d.allow
+	d.reasons == ["regisseur-not-involved"]
+}
+
+test_unknown_action_denied if {
+	d := index.decision with input as _request("school", "zorgcoordinator", "child.delete", "signalering", {})
+	not d.allow
+	"unknown-action" in d.reasons
+}
+
+test_school_is_told_of_jeugdteam_match if {
+	d := index.match_notification with input as {
+		"subject": {"properties": {"organisation_type": "school"}},
+		"resource": {"properties": {"partner_type": "jeugdteam"}},
+	}
+	d.allow
+	d.basis == "jeugdwet-7.1.1-verwijsindex"
+}
+
+test_school_is_not_told_of_raad_match if {
+	d := index.match_notification with input as {
+		"subject": {"properties": {"organisation_type": "school"}},
+		"resource": {"properties": {"partner_type": "rvdk"}},
+	}
+	not d.allow
+	d.reasons == ["partner-hidden-from-recipient"]
+}
