@@ -71,11 +71,11 @@ def create_app(
         version=API_VERSION,
         summary="Keep a child in beeld together: a minimal, pseudonymous regional case index.",
         openapi_url=None, docs_url=None, redoc_url=None,
-        redirect_slashes=False, lifespan=lifespan, max_body_size=settings.max_body_bytes,
+        redirect_slashes=False, lifespan=lifespan,
     )
     app.state.context = context
     install_problem_handlers(app)
-    app.add_middleware(GatewayMiddleware, api_version=API_VERSION)
+    app.add_middleware(GatewayMiddleware, api_version=API_VERSION, max_body_bytes=settings.max_body_bytes)
     app.include_router(index_router)
     app.include_router(webhook_router)
 

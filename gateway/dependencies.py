@@ -21,7 +21,7 @@ def get_context(request: Request) -> AppContext:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async for session in get_context(request).db.session():
+    async with get_context(request).db.request_transaction() as session:
         yield session
 
 

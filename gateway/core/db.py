@@ -4,6 +4,7 @@ SQLite (WAL) is the embedded default; PostgreSQL when `INBEELD_DATABASE_URL` say
 the async engine; migrations (Alembic) and the CLI use a sync engine on the same database.
 """
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,7 +87,8 @@ class Database:
         self.engine = make_async_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    @contextlib.asynccontextmanager
+    async def request_transaction(self) -> AsyncIterator[AsyncSession]:
         """One transaction per request: commit when the handler returned, roll back when it raised.
 
         A refusal still leaves its trace: an error carrying `record_on_failure` (an audit insert)

@@ -1,10 +1,12 @@
-"""ASGI middleware: API-Version header, no BSN in URLs, access log without raw paths."""
+"""ASGI middleware: API-Version header, no BSN in URLs, body size, access log without raw paths."""
 
 import logging
 import re
 import time
 from urllib.parse import parse_qsl, unquote
 
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import problem_response
@@ -25,9 +27,10 @@ def url_holds_bsn(path: str, query: bytes) -> bool:
 
 
 class GatewayMiddleware:
-    def __init__(self, app: ASGIApp, *, api_version: str) -> None:
+    def __init__(self, app: ASGIApp, *, api_version: str, max_body_bytes: int) -> None:
         self.app = app
         self.api_version = api_version.encode()
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -42,17 +45,32 @@ class GatewayMiddleware:
                 message["headers"] = [*message.get("headers", []), (b"api-version", self.api_version)]
             await send(message)
 
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:  # a streamed body without Content-Length
+                raise HTTPException(413)  # rendered as a problem by the app's handler
+            return message
+
         try:
-            if url_holds_bsn(scope["path"], scope.get("query_string", b"")):
-                refusal = problem_response(
-                    status=400, code="bsn-in-url", title="BSN not allowed in a URL",
-                    detail="A BSN may only be sent in a request body.", instance="about:blank")
-                await refusal(scope, receive, send_with_version)
-            else:
-                await self.app(scope, receive, send_with_version)
+            refusal = self._refusal(scope)
+            await (refusal or self.app)(scope, limited_receive, send_with_version)
         finally:
             route = scope.get("route")  # the template, never the concrete path
             log.info("request", extra={
                 "method": scope["method"], "route": getattr(route, "path", None) or "-",
                 "status": status or 500, "ms": round((time.perf_counter() - started) * 1000, 2),
             })
+
+    def _refusal(self, scope: Scope) -> Response | None:
+        if url_holds_bsn(scope["path"], scope.get("query_string", b"")):
+            return problem_response(status=400, code="bsn-in-url", title="BSN not allowed in a URL",
+                                    detail="A BSN may only be sent in a request body.", instance="about:blank")
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.max_body_bytes:
+            return problem_response(status=413, code="payload-too-large", title="Request body too large",
+                                    detail=f"At most {self.max_body_bytes} bytes.", instance="about:blank")
+        return None

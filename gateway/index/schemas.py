@@ -2,6 +2,7 @@
 about a child can slip in."""
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,9 +11,9 @@ from gateway.core.vocabulary import AttendanceStatus, LegalBasis, Purpose, Role
 from gateway.organisations.schemas import OrganisationSummary
 from gateway.pseudonyms.bsn import BsnField
 
-ContactPoint = Field(min_length=3, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
-                     description="Functional contact point of the team (mailbox, phone), never a person's name")
-ChildRef = Field(min_length=10, max_length=96, pattern=r"^[A-Za-z0-9_.-]+$")
+ContactPoint = Annotated[str, Field(
+    min_length=3, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+    description="Functional contact point of the team (mailbox, phone), never a person's name")]
 
 
 class StrictModel(BaseModel):
@@ -22,7 +23,7 @@ class StrictModel(BaseModel):
 class InvolvementCreate(StrictModel):
     bsn: BsnField
     purpose: Purpose
-    contact_point: str | None = ContactPoint
+    contact_point: ContactPoint | None = None
     since: date | None = Field(default=None, description="Default: today (Europe/Amsterdam)")
     until: date | None = None
     legal_basis: LegalBasis = LegalBasis.verwijsindex

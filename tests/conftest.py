@@ -1,0 +1,49 @@
+"""Every database test runs twice: on a SQLite file and on the PostgreSQL at 127.0.0.1:5432."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.gateway import (
+    ENV_CI,
+    Gateway,
+    create_pg_database,
+    drop_pg_database,
+    postgres_available,
+    running_gateway,
+    test_settings,
+)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> bool:
+    available = postgres_available()
+    if not available and ENV_CI:
+        pytest.fail("PostgreSQL on 127.0.0.1:5432 is unreachable; CI must run the PostgreSQL tests")
+    return available
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'inbeeld.db'}"
+        return
+    if not pg_available:
+        pytest.skip("PostgreSQL on 127.0.0.1:5432 is unreachable (start it: see README)")
+    name = create_pg_database()
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        drop_pg_database(name)
+
+
+@pytest.fixture
+async def gateway(database_url: str, tmp_path: Path) -> AsyncIterator[Gateway]:
+    async with running_gateway(test_settings(tmp_path, database_url)) as gw:
+        yield gw
