@@ -12,7 +12,7 @@ from tests.fixtures.gateway import (
     drop_pg_database,
     postgres_available,
     running_gateway,
-    test_settings,
+    gateway_settings,
 )
 
 
@@ -45,5 +45,5 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: b
 
 @pytest.fixture
 async def gateway(database_url: str, tmp_path: Path) -> AsyncIterator[Gateway]:
-    async with running_gateway(test_settings(tmp_path, database_url)) as gw:
+    async with running_gateway(gateway_settings(tmp_path, database_url)) as gw:
         yield gw
