@@ -1,5 +1,6 @@
 """Every database test runs twice: on a SQLite file and on the PostgreSQL at 127.0.0.1:5432."""
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -29,11 +30,8 @@ def pg_available() -> bool:
     return available
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'inbeeld.db'}"
-        return
+@contextlib.contextmanager
+def _postgres_database(pg_available: bool) -> Iterator[str]:
     if not pg_available:
         pytest.skip("PostgreSQL on 127.0.0.1:5432 is unreachable (start it: see README)")
     name = create_pg_database()
@@ -41,6 +39,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: b
         yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     finally:
         drop_pg_database(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'inbeeld.db'}"
+        return
+    with _postgres_database(pg_available) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(pg_available: bool) -> Iterator[str]:
+    with _postgres_database(pg_available) as url:
+        yield url
 
 
 @pytest.fixture
