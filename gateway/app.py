@@ -108,3 +108,17 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             document["components"]["schemas"].pop(name, None)
         app.openapi_schema = document
     return app.openapi_schema
+
+
+def route_inventory(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, path) the app serves, included routers flattened."""
+    found: list[tuple[str, str]] = []
+    pending: list[Any] = list(app.routes)
+    while pending:
+        route = pending.pop(0)
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            pending.extend(included.routes)
+            continue
+        found += [(method, route.path) for method in sorted(getattr(route, "methods", set()) - {"HEAD"})]
+    return found

@@ -35,11 +35,12 @@ def get_meta(request: Request) -> RequestMeta:
 def get_caller(request: Request) -> Caller:
     """The single place that turns a request into an authenticated caller."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("A Bearer access token is required.")
     context = get_context(request)
     return verify_access_token(
-        context.keys.current(), token.strip(),
+        context.keys.current(), token,
         issuer=context.settings.public_url, audience=context.settings.token_audience,
     )
 

@@ -1,0 +1,91 @@
+"""Runs every `test_*` rule of the Rego test packages beside the policies, and the engine's fail-closed paths."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import regorus
+
+from gateway.policy.decision import PolicyDecision, require
+from gateway.policy.engine import DEFAULT_POLICY_DIR, EmbeddedRegoEngine, PolicyUnavailable, decide
+
+TEST_FILES = sorted(DEFAULT_POLICY_DIR.rglob("*_test.rego"))
+
+
+def _rego_tests() -> list[tuple[Path, str, str]]:
+    found = []
+    for path in TEST_FILES:
+        text = path.read_text()
+        package = re.search(r"^package (\S+)", text, re.M).group(1)  # type: ignore[union-attr]
+        found += [(path, package, name) for name in re.findall(r"^(test_\w+)", text, re.M)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def engine() -> regorus.Engine:
+    engine = regorus.Engine()
+    engine.set_enable_coverage(True)
+    for path in sorted(DEFAULT_POLICY_DIR.rglob("*.rego")):
+        engine.add_policy(str(path.relative_to(DEFAULT_POLICY_DIR)), path.read_text())
+    return engine
+
+
+def test_every_policy_has_tests() -> None:
+    policies = {p.parent for p in DEFAULT_POLICY_DIR.rglob("*.rego") if not p.name.endswith("_test.rego")}
+    tested = {p.parent for p in TEST_FILES}
+    assert policies - tested <= {DEFAULT_POLICY_DIR / "inbeeld" / "vocabulary"}  # data only, tested through users
+    assert len(_rego_tests()) >= 10
+
+
+@pytest.mark.parametrize(("path", "package", "name"), _rego_tests(), ids=lambda v: getattr(v, "name", v))
+def test_rego(engine: regorus.Engine, path: Path, package: str, name: str) -> None:
+    assert engine.eval_rule(f"data.{package}.{name}") is True, f"{path.name}: {name} failed"
+
+
+def test_every_deny_reason_is_exercised_by_a_rego_test() -> None:
+    policy_text = "".join(p.read_text() for p in DEFAULT_POLICY_DIR.rglob("*.rego") if "_test" not in p.name)
+    reasons = set(re.findall(r'_deny contains "([a-z-]+)"', policy_text)) | set(
+        re.findall(r'"reasons": \["([a-z-]+)"\]', policy_text))
+    tests_text = "".join(p.read_text() for p in TEST_FILES)
+    untested = {r for r in reasons if f'"{r}"' not in tests_text and r != "no-basis"}
+    assert not untested
+
+
+class _Broken:
+    revision = "broken"
+
+    def __init__(self, result: Any = None, error: Exception | None = None) -> None:
+        self.result, self.error = result, error
+
+    def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> Any:
+        if self.error:
+            raise self.error
+        return self.result
+
+
+@pytest.mark.parametrize("engine_", [
+    _Broken(error=RuntimeError("engine crashed")),
+    _Broken(result=None),  # undefined
+    _Broken(result={"allow": "yes"}),
+    _Broken(result={"allow": True, "fields": [], "basis": None, "obligations": [], "reasons": []}),  # no basis
+    _Broken(result={"allow": True, "fields": "all", "basis": "x", "obligations": [], "reasons": []}),
+])
+def test_engine_failures_fail_closed(engine_: _Broken) -> None:
+    with pytest.raises(PolicyUnavailable):
+        decide(engine_, "inbeeld.index.decision", {})
+
+
+def test_decisions_are_made_by_the_policy_module_only() -> None:
+    with pytest.raises(TypeError):
+        PolicyDecision(allow=True, fields=frozenset(), basis="x", obligations=(), reasons=(), revision="r",
+                       _mint=object())
+
+
+def test_embedded_engine_denies_by_default_and_carries_its_revision() -> None:
+    engine = EmbeddedRegoEngine()
+    decision = decide(engine, "inbeeld.index.decision", {"subject": {"properties": {}}, "action": {"name": "x"},
+                                                          "context": {}})
+    assert not decision.allow and decision.revision == engine.revision and "unknown-action" in decision.reasons
+    with pytest.raises(Exception, match="policy"):
+        require(decision)
