@@ -16,7 +16,9 @@ from gateway.core.keys import KeyRingSource, load_key_ring
 from gateway.core.settings import Mode, Settings
 from gateway.core.vocabulary import AttendanceStatus, OrgType, Role
 
-app = typer.Typer(help="Inbeeld: a privacy-preserving regional case index gateway.", no_args_is_help=True)
+# No locals in tracebacks: they could hold keys or identifiers.
+app = typer.Typer(help="Inbeeld: a privacy-preserving regional case index gateway.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
 keys_app = typer.Typer(help="The key ring: create, rotate, re-key.", no_args_is_help=True)
 org_app = typer.Typer(help="Partner organisations.", no_args_is_help=True)
 demo_app = typer.Typer(help="The synthetic demo region.", no_args_is_help=True)
@@ -152,14 +154,20 @@ def keys_rekey(batch: int = 1000) -> None:
 
 @org_app.command("add")
 def org_add(
-    id: Annotated[str, typer.Option("--id")], name: str, type: OrgType, identifier: str, contact_point: str,
-    region: Annotated[str | None, typer.Option()] = None, webhook_url: str | None = None,
+    id: Annotated[str, typer.Option("--id")],
+    name: Annotated[str, typer.Option()],
+    type: Annotated[OrgType, typer.Option()],
+    identifier: Annotated[str, typer.Option(help="OIN or BRIN")],
+    contact_point: Annotated[str, typer.Option(help="Functional mailbox or phone of the team")],
+    region: Annotated[str | None, typer.Option()] = None,
+    webhook_url: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Enrol a partner organisation."""
     from gateway.organisations.schemas import OrganisationCreate
     from gateway.organisations.service import enrol
 
     settings = Settings()
+    migrate(settings.effective_database_url)
     body = OrganisationCreate(id=id, name=name, type=type, identifier=identifier, contact_point=contact_point,
                               region=region or settings.region, webhook_url=webhook_url)
 
