@@ -185,13 +185,13 @@ def org_add(
 
 def _token(settings: Settings, org: str, role: Role, professional: str) -> str:
     from gateway.auth.tokens import Caller, mint_access_token
-    from gateway.organisations.models import Organisation
+    from gateway.organisations.repository import type_of
 
     async def org_type() -> OrgType:
         db = Database(settings.effective_database_url)
         try:
             async with db.sessions() as session:
-                found = await session.scalar(select(Organisation.type).where(Organisation.id == org))
+                found = await type_of(session, org)
         finally:
             await db.dispose()
         if found is None:

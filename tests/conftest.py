@@ -11,9 +11,9 @@ from tests.fixtures.gateway import (
     Gateway,
     create_pg_database,
     drop_pg_database,
+    gateway_settings,
     postgres_available,
     running_gateway,
-    gateway_settings,
 )
 
 

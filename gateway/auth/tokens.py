@@ -8,6 +8,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from joserfc import jwt
@@ -47,7 +48,7 @@ def _keys(ring: KeyRing) -> list[ECKey]:
 
 @lru_cache(maxsize=4)
 def _key_set(ring: KeyRing) -> KeySet:
-    return KeySet(_keys(ring))
+    return KeySet(list[Any](_keys(ring)))
 
 
 def mint_access_token(

@@ -154,7 +154,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 def problem_responses(*errors: type[InbeeldError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the problems a route can return."""
     out: dict[int | str, dict[str, Any]] = {}
-    for error in (Unauthorized, *errors):
+    listed: tuple[type[InbeeldError], ...] = (Unauthorized, *errors)
+    for error in listed:
         out[error.status] = {
             "description": error.title,
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},

@@ -26,7 +26,6 @@ class Settings(BaseSettings):
     keys_json: SecretStr | None = None
     """The key ring as JSON (production: from a secret store). Empty: `data_dir/keys.json`."""
     public_url: str = "http://127.0.0.1:8000"
-    access_token_minutes: int = 5
     outbox_poll_seconds: float = 1.0
     outbox_max_attempts: int = 12
     outbox_retry_base_seconds: float = 5.0

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,7 +43,7 @@ async def find_or_create_child(
     return int(new_id)
 
 
-async def get_child(session: AsyncSession, child_id: int) -> Row[Any] | None:
+async def get_child(session: AsyncSession, child_id: int) -> Any:
     return (await session.execute(select(child).where(child.c.id == child_id))).first()
 
 
@@ -54,7 +54,7 @@ _involvement_columns = (
 )
 
 
-async def active_involvements(session: AsyncSession, child_id: int) -> list[Row[Any]]:
+async def active_involvements(session: AsyncSession, child_id: int) -> list[Any]:
     result = await session.execute(
         select(*_involvement_columns)
         .join(organisation, organisation.c.id == involvement.c.organisation_id)
@@ -74,7 +74,7 @@ async def insert_involvement(
     return new_id
 
 
-async def get_active_involvement(session: AsyncSession, involvement_id: UUID) -> Row[Any] | None:
+async def get_active_involvement(session: AsyncSession, involvement_id: UUID) -> Any:
     return (await session.execute(
         select(involvement).where(involvement.c.id == involvement_id, involvement.c.ended_at.is_(None))
     )).first()
@@ -95,7 +95,7 @@ async def set_regisseur(session: AsyncSession, *, child_id: int, organisation_id
     await session.execute(update(child).where(child.c.id == child_id).values(regisseur_id=organisation_id))
 
 
-async def organisation_summaries(session: AsyncSession, ids: Sequence[str]) -> dict[str, Row[Any]]:
+async def organisation_summaries(session: AsyncSession, ids: Sequence[str]) -> dict[str, Any]:
     if not ids:
         return {}
     rows = await session.execute(
@@ -110,7 +110,7 @@ async def is_involved(session: AsyncSession, child_id: int, organisation_id: str
     return found is not None
 
 
-async def organisations_with_webhooks(session: AsyncSession, ids: Sequence[str]) -> dict[str, Row[Any]]:
+async def organisations_with_webhooks(session: AsyncSession, ids: Sequence[str]) -> dict[str, Any]:
     if not ids:
         return {}
     rows = await session.execute(select(

@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.audit.service import ALLOWED, DENIED, NOT_FOUND, AuditEntry
@@ -80,7 +79,7 @@ def _summary(organisation_id: str, name: str, org_type: str) -> OrganisationSumm
     return OrganisationSummary.model_validate({"id": organisation_id, "name": name, "type": org_type})
 
 
-def _visible_involvements(permit: Permit, caller: Caller, rows: list[Row[Any]]) -> list[InvolvementPublic]:
+def _visible_involvements(permit: Permit, caller: Caller, rows: list[Any]) -> list[InvolvementPublic]:
     return [
         InvolvementPublic(
             id=row.id if row.organisation_id == caller.organisation_id else None,
@@ -177,7 +176,7 @@ async def lookup_child(
 async def _read(
     session: AsyncSession, context: AppContext, caller: Caller, audit: AuditEntry, child_ref: str,
     purpose: Purpose,
-) -> tuple[int, Permit, list[Row[Any]]]:
+) -> tuple[int, Permit, list[Any]]:
     child_id = _open_ref(context, audit, caller, child_ref)
     rows = await repository.active_involvements(session, child_id)
     involved = any(r.organisation_id == caller.organisation_id for r in rows)
@@ -211,7 +210,7 @@ async def read_card(
 
 
 async def _card(
-    session: AsyncSession, permit: Permit, caller: Caller, child_id: int, child_ref: str, rows: list[Row[Any]],
+    session: AsyncSession, permit: Permit, caller: Caller, child_id: int, child_ref: str, rows: list[Any],
 ) -> ChildCard:
     child = await repository.get_child(session, child_id)
     if child is None:  # a reference to a child that was merged away or purged

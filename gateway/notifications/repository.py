@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.organisations.models import Organisation
@@ -27,7 +27,7 @@ def _claimable(now: datetime) -> Any:
                 or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now))
 
 
-async def claim_due(session: AsyncSession, *, now: datetime, lease: timedelta, limit: int) -> list[Row[Any]]:
+async def claim_due(session: AsyncSession, *, now: datetime, lease: timedelta, limit: int) -> list[Any]:
     """Take up to `limit` due messages: each claimed by a conditional update, so only one replica wins."""
     candidates = (await session.execute(
         select(outbox.c.id).where(_claimable(now), outbox.c.next_attempt_at <= now)

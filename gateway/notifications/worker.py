@@ -24,7 +24,7 @@ LEASE = timedelta(seconds=60)
 
 def backoff(attempts: int, *, base: float, cap: float = 3600.0) -> float:
     """Seconds to wait after `attempts` failed deliveries: exponential with jitter."""
-    return min(cap, base * 2 ** (attempts - 1)) * random.uniform(0.5, 1.0)  # noqa: S311
+    return min(cap, base * 2.0 ** (attempts - 1)) * random.uniform(0.5, 1.0)  # noqa: S311
 
 
 class OutboxWorker:

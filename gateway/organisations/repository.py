@@ -14,3 +14,8 @@ async def exists(session: AsyncSession, organisation_id: str) -> bool:
 
 async def add(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(insert(organisation).values(**values))
+
+
+async def type_of(session: AsyncSession, organisation_id: str) -> str | None:
+    found = await session.scalar(select(organisation.c.type).where(organisation.c.id == organisation_id))
+    return str(found) if found is not None else None

@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.demo.data import first_demo_bsn_with
 from gateway.core.vocabulary import AttendanceStatus
+from gateway.demo.data import first_demo_bsn_with
 from tests.fixtures.gateway import BSNS
 from tests.fixtures.processes import free_port, kill_hard, run_cli, serving
 from tests.fixtures.receiver import webhook_receiver
@@ -53,7 +53,8 @@ def test_match_notification_is_delivered_after_the_gateway_was_killed(tmp_path: 
         receiver.fail_first = 10**6  # the partner is down while the first gateway runs
         for org, kind in (("school-x", "school"), ("ggd-x", "ggd")):
             run_cli("org", "add", "--id", org, "--name", f"Test {org}", "--type", kind, "--identifier", "99XX",
-                    "--contact-point", f"team@{org}.test", "--webhook-url", receiver.for_org(org), cwd=tmp_path, env=env)
+                    "--contact-point", f"team@{org}.test", "--webhook-url", receiver.for_org(org),
+                    cwd=tmp_path, env=env)
         tokens = {org: run_cli("dev-token", "--org", org, "--role", role, cwd=tmp_path, env=env)
                   for org, role in (("school-x", "zorgcoordinator"), ("ggd-x", "jeugdarts"))}
         with serving(cwd=tmp_path, port=port, env=env) as first:

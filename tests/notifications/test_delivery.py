@@ -11,7 +11,7 @@ from gateway.core.crypto import CryptoError
 from gateway.notifications import repository
 from gateway.notifications.signing import verify
 from gateway.notifications.worker import LEASE
-from tests.fixtures.gateway import BSNS, Gateway, running_gateway, gateway_settings
+from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, running_gateway
 from tests.fixtures.receiver import Receiver, webhook_receiver
 
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from gateway.core.logging import JsonFormatter
-from tests.fixtures.gateway import BSNS, PG_ADMIN_URL, Gateway, running_gateway, gateway_settings
+from tests.fixtures.gateway import BSNS, PG_ADMIN_URL, Gateway, gateway_settings, running_gateway
 
 pytestmark = pytest.mark.anyio
 

@@ -6,7 +6,7 @@ import pytest
 
 from gateway.core.keys import KeyRingSource, load_key_ring
 from gateway.pseudonyms.rekey import rekey
-from tests.fixtures.gateway import BSNS, running_gateway, gateway_settings
+from tests.fixtures.gateway import BSNS, gateway_settings, running_gateway
 
 pytestmark = pytest.mark.anyio
 

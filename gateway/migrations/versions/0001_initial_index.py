@@ -5,7 +5,6 @@ Revises:
 """
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import gateway.core.db
@@ -20,18 +19,18 @@ def upgrade() -> None:
     op.create_table('audit_record',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('occurred_at', gateway.core.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('request_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('organisation_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('professional', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('request_id', sa.String(length=64), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('role', sa.String(length=32), nullable=False),
+    sa.Column('professional', sa.String(length=64), nullable=False),
+    sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('child_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-    sa.Column('basis', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
-    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('reasons', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('fields', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('policy_revision', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=True),
+    sa.Column('basis', sa.String(length=40), nullable=True),
+    sa.Column('outcome', sa.String(length=16), nullable=False),
+    sa.Column('reasons', sa.String(length=200), nullable=False),
+    sa.Column('fields', sa.String(length=200), nullable=False),
+    sa.Column('policy_revision', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('audit_record', schema=None) as batch_op:
@@ -40,13 +39,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_record_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('organisation',
-    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('type', sa.String(length=16), nullable=False),
-    sa.Column('identifier', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('region', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('contact_point', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('webhook_url', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('identifier', sa.String(length=32), nullable=False),
+    sa.Column('region', sa.String(length=64), nullable=False),
+    sa.Column('contact_point', sa.String(length=200), nullable=False),
+    sa.Column('webhook_url', sa.String(length=500), nullable=True),
     sa.Column('created_at', gateway.core.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -56,11 +55,11 @@ def upgrade() -> None:
     op.create_table('child',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('index_key', sa.LargeBinary(length=32), nullable=False),
-    sa.Column('key_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('key_id', sa.String(length=32), nullable=False),
     sa.Column('attendance_status', sa.String(length=32), nullable=False),
     sa.Column('attendance_since', sa.Date(), nullable=True),
-    sa.Column('attendance_reported_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('regisseur_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('attendance_reported_by', sa.String(length=64), nullable=True),
+    sa.Column('regisseur_id', sa.String(length=64), nullable=True),
     sa.Column('created_at', gateway.core.db.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['attendance_reported_by'], ['organisation.id'], ),
     sa.ForeignKeyConstraint(['regisseur_id'], ['organisation.id'], ),
@@ -72,8 +71,8 @@ def upgrade() -> None:
 
     op.create_table('outbox_message',
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('recipient_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('event_type', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('recipient_id', sa.String(length=64), nullable=False),
+    sa.Column('event_type', sa.String(length=40), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('created_at', gateway.core.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('next_attempt_at', gateway.core.db.UtcDateTime(timezone=True), nullable=False),
@@ -81,7 +80,7 @@ def upgrade() -> None:
     sa.Column('lease_until', gateway.core.db.UtcDateTime(timezone=True), nullable=True),
     sa.Column('delivered_at', gateway.core.db.UtcDateTime(timezone=True), nullable=True),
     sa.Column('failed_at', gateway.core.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('last_error', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['recipient_id'], ['organisation.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -92,9 +91,9 @@ def upgrade() -> None:
     op.create_table('involvement',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('child_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('organisation_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
     sa.Column('professional_role', sa.String(length=32), nullable=False),
-    sa.Column('contact_point', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('contact_point', sa.String(length=200), nullable=False),
     sa.Column('since', sa.Date(), nullable=False),
     sa.Column('until', sa.Date(), nullable=True),
     sa.Column('legal_basis', sa.String(length=40), nullable=False),
