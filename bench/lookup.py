@@ -1,0 +1,209 @@
+"""Benchmark: authenticated, audited lookups against a trivial endpoint of the same app, in one run.
+
+Loads N synthetic children (default 1,000,000) into a fresh SQLite (or PostgreSQL) index, starts
+`inbeeld serve` with 1 and then 2 workers, and drives it with wrk from 127.0.0.1:
+
+    python bench/lookup.py [--children 1000000] [--database sqlite|postgres] [--seconds 10] [--rounds 3]
+
+Endpoints: GET /v1/health (baseline, no database), GET /v1/children/{ref}/involvements (policy decision,
+one indexed read, one audit insert, one commit), POST /v1/children/lookup (BSN in the body: HMAC, indexed
+read, policy, audit). Rounds alternate the endpoints; the table shows medians and the ratio to the baseline.
+Needs `wrk` (Debian package). Not a test: figures depend on the machine.
+"""
+
+import argparse
+import os
+import random
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import httpx
+import psycopg
+from sqlalchemy import insert
+
+from gateway.auth.tokens import Caller, mint_access_token
+from gateway.core.crypto import ChildRefCipher
+from gateway.core.db import make_sync_engine, migrate
+from gateway.core.keys import load_key_ring
+from gateway.core.settings import Mode, Settings
+from gateway.core.vocabulary import AttendanceStatus, LegalBasis, OrgType, Role
+from gateway.demo.data import ORGANISATIONS, synthetic_bsns
+from gateway.index.models import Child, Involvement
+from gateway.organisations.models import Organisation
+from gateway.pseudonyms.bsn import Bsn
+from gateway.pseudonyms.service import DOMAIN
+from gateway.core.crypto import onion_layers
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+ORG = "leerplicht-utrecht"
+
+
+def load(settings: Settings, children: int) -> tuple[list[str], list[str]]:
+    """Bulk-load the index; returns leerplicht's child refs and BSNs of children that have one."""
+    migrate(settings.effective_database_url)
+    ring = load_key_ring(settings)
+    engine = make_sync_engine(settings.effective_database_url)
+    now = datetime.now(UTC)
+    rng = random.Random(7)
+    bsns = synthetic_bsns(9000)
+    kid = ring.pseudonym[-1].kid
+    with engine.begin() as conn:
+        conn.execute(insert(Organisation.__table__), [  # type: ignore[attr-defined]
+            {"id": o.id, "name": o.name, "type": o.type, "identifier": o.identifier, "region": "bench",
+             "contact_point": o.contact_point, "webhook_url": None, "created_at": now} for o in ORGANISATIONS])
+    batch = 20_000
+    schools = [o for o in ORGANISATIONS if o.type is OrgType.school]
+    for start in range(0, children, batch):
+        ids = range(start + 1, min(children, start + batch) + 1)
+        child_rows, involvement_rows = [], []
+        for child_id in ids:
+            if child_id <= len(bsns):
+                key = onion_layers(ring.pseudonym, DOMAIN + bsns[child_id - 1].digits.encode())[-1][1]
+            else:
+                key = secrets.token_bytes(32)
+            child_rows.append({"id": child_id, "index_key": key, "key_id": kid,
+                               "attendance_status": AttendanceStatus.none, "created_at": now})
+            school = rng.choice(schools)
+            involvement_rows.append({"id": uuid4(), "child_id": child_id, "organisation_id": school.id,
+                                     "professional_role": school.roles[0], "contact_point": school.contact_point,
+                                     "since": now.date(), "legal_basis": LegalBasis.verwijsindex, "created_at": now})
+            if child_id % 3 == 0:
+                involvement_rows.append({"id": uuid4(), "child_id": child_id, "organisation_id": ORG,
+                                         "professional_role": Role.leerplichtambtenaar,
+                                         "contact_point": "leerplicht@bench", "since": now.date(),
+                                         "legal_basis": LegalBasis.leerplichtwet, "created_at": now})
+        with engine.begin() as conn:
+            conn.execute(insert(Child.__table__), child_rows)  # type: ignore[attr-defined]
+            conn.execute(insert(Involvement.__table__), involvement_rows)  # type: ignore[attr-defined]
+        print(f"\rloaded {ids[-1]:,} children", end="", flush=True, file=sys.stderr)
+    print(file=sys.stderr)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"SELECT setval('child_id_seq', {children})")
+            conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+    cipher = ChildRefCipher(ring.child_ref)
+    sample = rng.sample(range(1, children + 1), 2000)
+    return [cipher.seal(i, ORG) for i in sample], [b.digits for b in bsns[: min(children, len(bsns))]]
+
+
+def lua_paths(path: Path, refs: list[str]) -> None:
+    items = ",".join(f'"/v1/children/{r}/involvements?purpose=leerplicht-handhaving"' for r in refs)
+    path.write_text(f"local paths = {{{items}}}\nlocal i = 0\n"
+                    "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n")
+
+
+def lua_bodies(path: Path, bsns: list[str]) -> None:
+    items = ",".join(f"'{{\"bsn\": \"{b}\", \"purpose\": \"leerplicht-handhaving\"}}'" for b in bsns[:2000])
+    path.write_text(f"local bodies = {{{items}}}\nlocal i = 0\nwrk.method = 'POST'\n"
+                    "wrk.headers['Content-Type'] = 'application/json'\n"
+                    "request = function()\n  i = i % #bodies + 1\n"
+                    "  return wrk.format('POST', '/v1/children/lookup', nil, bodies[i])\nend\n")
+
+
+def wrk(url: str, seconds: int, token: str, script: Path | None) -> tuple[float, int]:
+    cmd = ["wrk", "-t1", "-c16", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    rps = float(next(line for line in out.splitlines() if line.startswith("Requests/sec")).split()[1])
+    errors = sum(int(x) for x in __import__("re").findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    return rps, errors
+
+
+def serve(workers: int, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen([str(BIN / "inbeeld"), "serve", "--port", str(port), "--workers", str(workers)],
+                               env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise SystemExit(f"gateway did not start; see {log}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--children", type=int, default=1_000_000)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", default="1,2")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk not found: apt-get install wrk")
+
+    work = Path(tempfile.mkdtemp(prefix="inbeeld-bench-"))
+    pg_name = None
+    url = ""
+    if args.database == "postgres":
+        pg_name = f"inbeeld_bench_{secrets.token_hex(3)}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{pg_name}"')
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
+    port = 18000 + os.getpid() % 1000
+    env = {**os.environ, "INBEELD_MODE": Mode.development.value, "INBEELD_DATA_DIR": str(work),
+           "INBEELD_DATABASE_URL": url, "INBEELD_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           "INBEELD_OUTBOX_WORKER": "false"}
+    settings = Settings(mode=Mode.development, data_dir=work, database_url=url, public_url=f"http://127.0.0.1:{port}")
+    try:
+        started = time.monotonic()
+        refs, bsns = load(settings, args.children)
+        print(f"loaded {args.children:,} children in {time.monotonic() - started:.0f} s ({args.database})",
+              file=sys.stderr)
+        lua_paths(work / "involvements.lua", refs)
+        lua_bodies(work / "lookup.lua", bsns)
+        caller = Caller(organisation_id=ORG, organisation_type=OrgType.leerplicht, role=Role.leerplichtambtenaar,
+                        professional="bench")
+        rows = []
+        for workers in (int(w) for w in args.workers.split(",")):
+            process = serve(workers, port, env, work / f"serve-{workers}.log")
+            try:
+                results: dict[str, list[float]] = {"health": [], "involvements": [], "lookup": []}
+                errors = 0
+                for _ in range(args.rounds):
+                    token = mint_access_token(load_key_ring(settings), issuer=settings.public_url,
+                                              audience=settings.token_audience, caller=caller)
+                    for name, script in (("health", None), ("involvements", work / "involvements.lua"),
+                                         ("lookup", work / "lookup.lua")):
+                        rps, errs = wrk(f"http://127.0.0.1:{port}/v1/health" if name == "health"
+                                        else f"http://127.0.0.1:{port}", args.seconds, token, script)
+                        results[name].append(rps)
+                        errors += errs
+                base = statistics.median(results["health"])
+                for name, values in results.items():
+                    median = statistics.median(values)
+                    rows.append((workers, name, median, median / base, min(values), max(values), errors))
+            finally:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+        print(f"\n{args.children:,} children, {args.database}, wrk -t1 -c16, {args.rounds} rounds of {args.seconds} s,"
+              f" medians\n")
+        print("| workers | endpoint | req/s (median) | ratio to health | min | max | non-2xx |")
+        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+        for workers, name, median, ratio, low, high, errors in rows:
+            print(f"| {workers} | {name} | {median:,.0f} | {ratio:.2f} | {low:,.0f} | {high:,.0f} | {errors} |")
+        audit = subprocess.run(["du", "-sh", str(work)], capture_output=True, text=True, check=False).stdout.split()[0]
+        print(f"\ndata directory after the run: {audit}")
+    finally:
+        if pg_name:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
