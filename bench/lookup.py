@@ -31,7 +31,7 @@ import psycopg
 from sqlalchemy import insert
 
 from gateway.auth.tokens import Caller, mint_access_token
-from gateway.core.crypto import ChildRefCipher
+from gateway.core.crypto import ChildRefCipher, onion_layers
 from gateway.core.db import make_sync_engine, migrate
 from gateway.core.keys import load_key_ring
 from gateway.core.settings import Mode, Settings
@@ -39,9 +39,7 @@ from gateway.core.vocabulary import AttendanceStatus, LegalBasis, OrgType, Role
 from gateway.demo.data import ORGANISATIONS, synthetic_bsns
 from gateway.index.models import Child, Involvement
 from gateway.organisations.models import Organisation
-from gateway.pseudonyms.bsn import Bsn
 from gateway.pseudonyms.service import DOMAIN
-from gateway.core.crypto import onion_layers
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -69,10 +69,10 @@ async def _seed_demo_once(settings: Settings) -> bool:
 
     db = Database(settings.effective_database_url)
     try:
-        async with db.sessions() as session, session.begin():
-            if await session.scalar(select(func.count()).select_from(Child)):
+        async with db.engine.begin() as conn:
+            if await conn.scalar(select(func.count()).select_from(Child)):
                 return False
-            await seed_demo(session, pseudonymiser=HmacPseudonymiser(KeyRingSource(settings)),
+            await seed_demo(conn, pseudonymiser=HmacPseudonymiser(KeyRingSource(settings)),
                             region=settings.region, now=system_clock())
             return True
     finally:
@@ -174,8 +174,8 @@ def org_add(
     async def run() -> None:
         db = Database(settings.effective_database_url)
         try:
-            async with db.sessions() as session, session.begin():
-                await enrol(session, body=body, relaxed=settings.relaxed, now=system_clock())
+            async with db.engine.begin() as conn:
+                await enrol(conn, body=body, relaxed=settings.relaxed, now=system_clock())
         finally:
             await db.dispose()
 
@@ -190,8 +190,8 @@ def _token(settings: Settings, org: str, role: Role, professional: str) -> str:
     async def org_type() -> OrgType:
         db = Database(settings.effective_database_url)
         try:
-            async with db.sessions() as session:
-                found = await type_of(session, org)
+            async with db.engine.connect() as conn:
+                found = await type_of(conn, org)
         finally:
             await db.dispose()
         if found is None:

@@ -1,7 +1,8 @@
-"""What a request needs from the app besides its session: settings, keys, policy, clock."""
+"""What a request needs from the app besides its database connection: settings, keys, policy, clock."""
 
 from dataclasses import dataclass, field
 
+from gateway.auth.tokens import VerifiedTokens
 from gateway.core.clock import Clock, system_clock
 from gateway.core.crypto import ChildRefCipher, KeyRing
 from gateway.core.db import Database
@@ -19,6 +20,7 @@ class AppContext:
     pseudonymiser: Pseudonymiser
     policy: PolicyEngine
     clock: Clock = system_clock
+    tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
     _refs: tuple[KeyRing, ChildRefCipher] | None = field(default=None, repr=False)
 
     def child_refs(self) -> ChildRefCipher:

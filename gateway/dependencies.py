@@ -6,47 +6,53 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.auth.tokens import Caller, verify_access_token
+from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.errors import Unauthorized
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-def get_context(request: Request) -> AppContext:
+def _context(request: Request) -> AppContext:
     context: AppContext = request.app.state.context
     return context
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_context(request).db.request_transaction() as session:
-        yield session
+# Dependencies are `async def`: FastAPI runs a plain `def` dependency in a worker thread, which costs
+# more than everything these do.
+async def get_context(request: Request) -> AppContext:
+    return _context(request)
 
 
-def get_meta(request: Request) -> RequestMeta:
+async def get_session(request: Request) -> AsyncIterator[AsyncConnection]:
+    async with _context(request).db.request_transaction() as conn:
+        yield conn
+
+
+async def get_meta(request: Request) -> RequestMeta:
     supplied = request.headers.get("x-request-id", "")
     request_id = supplied if _REQUEST_ID.match(supplied) else secrets.token_hex(12)
     request.state.request_id = request_id
     return RequestMeta(request_id=request_id, client=request.client.host if request.client else "")
 
 
-def get_caller(request: Request) -> Caller:
+async def get_caller(request: Request) -> Caller:
     """The single place that turns a request into an authenticated caller."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("A Bearer access token is required.")
-    context = get_context(request)
-    return verify_access_token(
+    context = _context(request)
+    return context.tokens.verify(
         context.keys.current(), token,
         issuer=context.settings.public_url, audience=context.settings.token_audience,
     )
 
 
 # scope="function": the commit (with its audit record) happens before the response is sent.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ConnectionDep = Annotated[AsyncConnection, Depends(get_session, scope="function")]
 ContextDep = Annotated[AppContext, Depends(get_context)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 MetaDep = Annotated[RequestMeta, Depends(get_meta)]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.auth.tokens import Caller
 from gateway.context import RequestMeta
@@ -47,10 +47,10 @@ class AuditEntry:
             "policy_revision": decision.revision if decision else "",
         }
 
-    async def record(self, session: AsyncSession, **outcome: Any) -> None:
+    async def record(self, conn: AsyncConnection, **outcome: Any) -> None:
         """Append in the request's own transaction: the record commits with the change, or neither does."""
-        await append(session, self.row(**outcome))
+        await append(conn, self.row(**outcome))
 
     def refusal(self, **outcome: Any) -> Insert:
-        """An insert that `Database.session` runs after the request's rollback."""
+        """An insert that `Database.request_transaction` runs after the request's rollback."""
         return audit_insert(self.row(**outcome))

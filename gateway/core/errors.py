@@ -30,7 +30,7 @@ class InbeeldError(Exception):
     code: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
     record_on_failure: Executable | None = None
-    """An audit insert that the session writes after rolling the request back."""
+    """An audit insert that the request transaction writes after rolling the request back."""
 
     def __init__(self, detail: str | None = None, *, extra: Mapping[str, Any] | None = None) -> None:
         super().__init__(detail or self.title)

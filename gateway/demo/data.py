@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.core.vocabulary import AttendanceStatus, LegalBasis, OrgType, Role
 from gateway.index import repository as index
@@ -104,10 +104,10 @@ def situations(count: int, *, seed: int = SEED) -> Iterator[Situation]:
                             AttendanceStatus.thuiszitter, "save-utrecht")
 
 
-async def seed_demo(session: AsyncSession, *, pseudonymiser: Pseudonymiser, region: str, now: datetime,
+async def seed_demo(conn: AsyncConnection, *, pseudonymiser: Pseudonymiser, region: str, now: datetime,
                     children: int = 300) -> None:
     for org in ORGANISATIONS:
-        await add_organisation(session, {
+        await add_organisation(conn, {
             "id": org.id, "name": org.name, "type": org.type, "identifier": org.identifier,
             "region": region, "contact_point": org.contact_point, "webhook_url": None, "created_at": now})
     rng = random.Random(SEED + 2)
@@ -115,19 +115,19 @@ async def seed_demo(session: AsyncSession, *, pseudonymiser: Pseudonymiser, regi
     for bsn, situation in zip(synthetic_bsns(children), situations(children), strict=True):
         keys = pseudonymiser.index_keys(bsn)
         child_id = await index.find_or_create_child(
-            session, index_keys=keys.all_values, key_id=keys.current[0], now=now)
+            conn, index_keys=keys.all_values, key_id=keys.current[0], now=now)
         for org_id in situation.partners:
             org = _BY_ID[org_id]
             await index.insert_involvement(
-                session, child_id=child_id, organisation_id=org_id, role=rng.choice(org.roles),
+                conn, child_id=child_id, organisation_id=org_id, role=rng.choice(org.roles),
                 contact_point=org.contact_point, since=today - timedelta(days=rng.randrange(7, 400)),
                 until=None, legal_basis=_basis(org.type), now=now)
         if situation.status is not AttendanceStatus.none:
             reporter = next(p for p in situation.partners if _BY_ID[p].type in (OrgType.school, OrgType.leerplicht))
-            await index.set_attendance(session, child_id=child_id, status=situation.status,
+            await index.set_attendance(conn, child_id=child_id, status=situation.status,
                                        since=today - timedelta(days=rng.randrange(5, 120)), reported_by=reporter)
         if situation.regisseur:
-            await index.set_regisseur(session, child_id=child_id, organisation_id=situation.regisseur)
+            await index.set_regisseur(conn, child_id=child_id, organisation_id=situation.regisseur)
 
 
 def _basis(org_type: OrgType) -> LegalBasis:

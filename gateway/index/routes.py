@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from gateway.core.errors import problem_responses
 from gateway.core.vocabulary import Purpose
-from gateway.dependencies import CallerDep, ContextDep, MetaDep, SessionDep
+from gateway.dependencies import CallerDep, ConnectionDep, ContextDep, MetaDep
 from gateway.policy.decision import PolicyDenied
 from gateway.policy.engine import PolicyUnavailable
 
@@ -34,52 +34,52 @@ _denials = (PolicyDenied, PolicyUnavailable)
 @router.post("/involvements", status_code=201, operation_id="registerInvolvement",
              responses=problem_responses(InvalidPeriod, *_denials, InvolvementExists))
 async def register_involvement(
-    body: InvolvementCreate, session: SessionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
+    body: InvolvementCreate, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> InvolvementRegistered:
     """Register that this organisation is involved with a child (BSN in the body). Other involved
     partners and this organisation are told of the match by webhook."""
-    return await service.register_involvement(session, context=context, caller=caller, meta=meta, body=body)
+    return await service.register_involvement(conn, context=context, caller=caller, meta=meta, body=body)
 
 
 @router.delete("/involvements/{involvement_id}", status_code=204, operation_id="endInvolvement",
                response_class=Response, responses=problem_responses(InvolvementNotFound, *_denials))
 async def end_involvement(
-    involvement_id: UUID, purpose: PurposeQuery, session: SessionDep, context: ContextDep, caller: CallerDep,
+    involvement_id: UUID, purpose: PurposeQuery, conn: ConnectionDep, context: ContextDep, caller: CallerDep,
     meta: MetaDep,
 ) -> None:
     """End this organisation's involvement. It stays on record for the audit, no longer shown."""
-    await service.end_involvement(session, context=context, caller=caller, meta=meta,
+    await service.end_involvement(conn, context=context, caller=caller, meta=meta,
                                   involvement_id=involvement_id, purpose=purpose)
 
 
 @router.post("/children/lookup", operation_id="lookupChild",
              responses=problem_responses(ChildNotFound, *_denials))
 async def lookup_child(
-    body: ChildLookup, session: SessionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
+    body: ChildLookup, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> ChildReference:
     """This organisation's reference for a child, by BSN in the body."""
-    return await service.lookup_child(session, context=context, caller=caller, meta=meta, body=body)
+    return await service.lookup_child(conn, context=context, caller=caller, meta=meta, body=body)
 
 
 @router.get("/children/{child_ref}", operation_id="getChildCard",
             responses=problem_responses(ChildNotFound, *_denials), response_model_exclude_none=True)
 async def get_child_card(
-    child_ref: ChildRefPath, purpose: PurposeQuery, session: SessionDep, context: ContextDep,
+    child_ref: ChildRefPath, purpose: PurposeQuery, conn: ConnectionDep, context: ContextDep,
     caller: CallerDep, meta: MetaDep,
 ) -> ChildCard:
     """The child's index card: attendance status, regisseur, involvements — as far as policy allows."""
-    return await service.read_card(session, context=context, caller=caller, meta=meta,
+    return await service.read_card(conn, context=context, caller=caller, meta=meta,
                                    child_ref=child_ref, purpose=purpose)
 
 
 @router.get("/children/{child_ref}/involvements", operation_id="listInvolvements",
             responses=problem_responses(ChildNotFound, *_denials))
 async def list_involvements(
-    child_ref: ChildRefPath, purpose: PurposeQuery, session: SessionDep, context: ContextDep,
+    child_ref: ChildRefPath, purpose: PurposeQuery, conn: ConnectionDep, context: ContextDep,
     caller: CallerDep, meta: MetaDep,
 ) -> InvolvementList:
     """Which partners are involved with the child and how to reach them."""
-    return await service.list_involvements(session, context=context, caller=caller, meta=meta,
+    return await service.list_involvements(conn, context=context, caller=caller, meta=meta,
                                            child_ref=child_ref, purpose=purpose)
 
 
@@ -87,11 +87,11 @@ async def list_involvements(
             responses=problem_responses(ChildNotFound, InvalidPeriod, *_denials),
             response_model_exclude_none=True)
 async def report_attendance(
-    child_ref: ChildRefPath, body: AttendanceReport, session: SessionDep, context: ContextDep,
+    child_ref: ChildRefPath, body: AttendanceReport, conn: ConnectionDep, context: ContextDep,
     caller: CallerDep, meta: MetaDep,
 ) -> ChildCard:
     """A school or leerplicht reports the child's attendance status."""
-    return await service.report_attendance(session, context=context, caller=caller, meta=meta,
+    return await service.report_attendance(conn, context=context, caller=caller, meta=meta,
                                            child_ref=child_ref, body=body)
 
 
@@ -99,9 +99,9 @@ async def report_attendance(
             responses=problem_responses(ChildNotFound, UnknownOrganisation, *_denials),
             response_model_exclude_none=True)
 async def assign_regisseur(
-    child_ref: ChildRefPath, body: RegisseurAssignment, session: SessionDep, context: ContextDep,
+    child_ref: ChildRefPath, body: RegisseurAssignment, conn: ConnectionDep, context: ContextDep,
     caller: CallerDep, meta: MetaDep,
 ) -> ChildCard:
     """Name the one organisation that coordinates the case (it must be involved)."""
-    return await service.assign_regisseur(session, context=context, caller=caller, meta=meta,
+    return await service.assign_regisseur(conn, context=context, caller=caller, meta=meta,
                                           child_ref=child_ref, body=body)

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.audit.service import ALLOWED, DENIED, NOT_FOUND, AuditEntry
 from gateway.auth.tokens import Caller
@@ -98,7 +98,7 @@ def _check_period(today: date, since: date, until: date | None) -> None:
 
 
 async def register_involvement(
-    session: AsyncSession, *, context: AppContext, caller: Caller, meta: RequestMeta, body: InvolvementCreate,
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, body: InvolvementCreate,
 ) -> InvolvementRegistered:
     audit = AuditEntry.of(caller, meta, "involvement.register", body.purpose)
     keys = context.pseudonymiser.index_keys(body.bsn)
@@ -106,33 +106,33 @@ async def register_involvement(
     now = context.clock()
     since = body.since or local_date(now)
     _check_period(local_date(now), since, body.until)
-    organisations = await repository.organisations_with_webhooks(session, [caller.organisation_id])
+    organisations = await repository.organisations_with_webhooks(conn, [caller.organisation_id])
     if caller.organisation_id not in organisations:
         raise UnknownOrganisation("The calling organisation is not registered with this gateway.")
     me = organisations[caller.organisation_id]
 
     child_id = await repository.find_or_create_child(
-        session, index_keys=keys.all_values, key_id=keys.current[0], now=now)
-    partners = await repository.active_involvements(session, child_id)
+        conn, index_keys=keys.all_values, key_id=keys.current[0], now=now)
+    partners = await repository.active_involvements(conn, child_id)
     if any(p.organisation_id == caller.organisation_id for p in partners):
         raise InvolvementExists("This organisation already has an active involvement with this child.")
     contact_point = body.contact_point or me.contact_point
     involvement_id = await repository.insert_involvement(
-        session, child_id=child_id, organisation_id=caller.organisation_id, role=caller.role,
+        conn, child_id=child_id, organisation_id=caller.organisation_id, role=caller.role,
         contact_point=contact_point, since=since, until=body.until, legal_basis=body.legal_basis, now=now)
-    await audit.record(session, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
+    await audit.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
                        fields=permit.fields)
 
     newcomer = Party(caller.organisation_id, me.name, me.type, me.webhook_url, caller.role.value,
                      contact_point, since)
-    hooks = await repository.organisations_with_webhooks(session, [p.organisation_id for p in partners])
+    hooks = await repository.organisations_with_webhooks(conn, [p.organisation_id for p in partners])
     for row in partners:
         other = hooks[row.organisation_id]
         partner = Party(row.organisation_id, row.organisation_name, row.organisation_type, other.webhook_url,
                         row.professional_role, row.contact_point, row.since)
-        await notify_match(session, context=context, meta=meta, child_id=child_id,
+        await notify_match(conn, context=context, meta=meta, child_id=child_id,
                            recipient=partner, partner=newcomer, now=now)
-        await notify_match(session, context=context, meta=meta, child_id=child_id,
+        await notify_match(conn, context=context, meta=meta, child_id=child_id,
                            recipient=newcomer, partner=partner, now=now)
 
     return InvolvementRegistered(
@@ -142,43 +142,43 @@ async def register_involvement(
 
 
 async def end_involvement(
-    session: AsyncSession, *, context: AppContext, caller: Caller, meta: RequestMeta,
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta,
     involvement_id: UUID, purpose: Purpose,
 ) -> None:
     audit = AuditEntry.of(caller, meta, "involvement.end", purpose)
-    row = await repository.get_active_involvement(session, involvement_id)
+    row = await repository.get_active_involvement(conn, involvement_id)
     if row is None:
         raise InvolvementNotFound("No active involvement with this id.")
     permit = _permit(context, audit, row.child_id, _policy_input(
         caller, "involvement.end", purpose, {"owner": row.organisation_id}))
     now = context.clock()
-    await repository.end_involvement(session, involvement_id, now)
-    await audit.record(session, now=now, outcome=ALLOWED, child_id=row.child_id, decision=permit.decision)
+    await repository.end_involvement(conn, involvement_id, now)
+    await audit.record(conn, now=now, outcome=ALLOWED, child_id=row.child_id, decision=permit.decision)
 
 
 async def lookup_child(
-    session: AsyncSession, *, context: AppContext, caller: Caller, meta: RequestMeta, body: ChildLookup,
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, body: ChildLookup,
 ) -> ChildReference:
     audit = AuditEntry.of(caller, meta, "child.lookup", body.purpose)
     keys = context.pseudonymiser.index_keys(body.bsn)
-    child_id = await repository.find_child_id(session, keys.all_values)
-    involved = child_id is not None and await repository.is_involved(session, child_id, caller.organisation_id)
+    child_id = await repository.find_child_id(conn, keys.all_values)
+    involved = child_id is not None and await repository.is_involved(conn, child_id, caller.organisation_id)
     # Decide before saying whether the child exists: without a basis, known and unknown look alike.
     permit = _permit(context, audit, child_id, _policy_input(
         caller, "child.lookup", body.purpose, {"caller_involved": involved}))
     if child_id is None:
         raise _not_found(context, audit, permit.decision)
-    await audit.record(session, now=context.clock(), outcome=ALLOWED, child_id=child_id,
+    await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id,
                        decision=permit.decision, fields=permit.fields)
     return ChildReference(child_ref=context.child_refs().seal(child_id, caller.organisation_id))
 
 
 async def _read(
-    session: AsyncSession, context: AppContext, caller: Caller, audit: AuditEntry, child_ref: str,
+    conn: AsyncConnection, context: AppContext, caller: Caller, audit: AuditEntry, child_ref: str,
     purpose: Purpose,
 ) -> tuple[int, Permit, list[Any]]:
     child_id = _open_ref(context, audit, caller, child_ref)
-    rows = await repository.active_involvements(session, child_id)
+    rows = await repository.active_involvements(conn, child_id)
     involved = any(r.organisation_id == caller.organisation_id for r in rows)
     permit = _permit(context, audit, child_id, _policy_input(
         caller, audit.action, purpose, {"caller_involved": involved}))
@@ -186,37 +186,37 @@ async def _read(
 
 
 async def list_involvements(
-    session: AsyncSession, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
     purpose: Purpose,
 ) -> InvolvementList:
     audit = AuditEntry.of(caller, meta, "involvements.list", purpose)
-    child_id, permit, rows = await _read(session, context, caller, audit, child_ref, purpose)
+    child_id, permit, rows = await _read(conn, context, caller, audit, child_ref, purpose)
     visible = _visible_involvements(permit, caller, rows)
-    await audit.record(session, now=context.clock(), outcome=ALLOWED, child_id=child_id,
+    await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id,
                        decision=permit.decision, fields=permit.fields)
     return InvolvementList(child_ref=child_ref, involvements=visible)
 
 
 async def read_card(
-    session: AsyncSession, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
     purpose: Purpose,
 ) -> ChildCard:
     audit = AuditEntry.of(caller, meta, "child.read", purpose)
-    child_id, permit, rows = await _read(session, context, caller, audit, child_ref, purpose)
-    card = await _card(session, permit, caller, child_id, child_ref, rows)
-    await audit.record(session, now=context.clock(), outcome=ALLOWED, child_id=child_id,
+    child_id, permit, rows = await _read(conn, context, caller, audit, child_ref, purpose)
+    card = await _card(conn, permit, caller, child_id, child_ref, rows)
+    await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id,
                        decision=permit.decision, fields=permit.fields)
     return card
 
 
 async def _card(
-    session: AsyncSession, permit: Permit, caller: Caller, child_id: int, child_ref: str, rows: list[Any],
+    conn: AsyncConnection, permit: Permit, caller: Caller, child_id: int, child_ref: str, rows: list[Any],
 ) -> ChildCard:
-    child = await repository.get_child(session, child_id)
+    child = await repository.get_child(conn, child_id)
     if child is None:  # a reference to a child that was merged away or purged
         raise ChildNotFound("No child with this reference or number is known to the index.")
     orgs = await repository.organisation_summaries(
-        session, [o for o in (child.attendance_reported_by, child.regisseur_id) if o])
+        conn, [o for o in (child.attendance_reported_by, child.regisseur_id) if o])
     card = ChildCard(child_ref=child_ref)
     if "attendance" in permit.fields:
         reporter = orgs.get(child.attendance_reported_by or "")
@@ -232,36 +232,36 @@ async def _card(
 
 
 async def report_attendance(
-    session: AsyncSession, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
     body: AttendanceReport,
 ) -> ChildCard:
     audit = AuditEntry.of(caller, meta, "attendance.report", body.purpose)
-    child_id, permit, rows = await _read(session, context, caller, audit, child_ref, body.purpose)
+    child_id, permit, rows = await _read(conn, context, caller, audit, child_ref, body.purpose)
     now = context.clock()
     _check_period(local_date(now), body.since, None)
-    await repository.set_attendance(session, child_id=child_id, status=body.status, since=body.since,
+    await repository.set_attendance(conn, child_id=child_id, status=body.status, since=body.since,
                                     reported_by=caller.organisation_id)
-    card = await _card(session, permit, caller, child_id, child_ref, rows)
-    await audit.record(session, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
+    card = await _card(conn, permit, caller, child_id, child_ref, rows)
+    await audit.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
                        fields=permit.fields)
     return card
 
 
 async def assign_regisseur(
-    session: AsyncSession, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
     body: RegisseurAssignment,
 ) -> ChildCard:
     audit = AuditEntry.of(caller, meta, "regisseur.set", body.purpose)
     child_id = _open_ref(context, audit, caller, child_ref)
-    rows = await repository.active_involvements(session, child_id)
+    rows = await repository.active_involvements(conn, child_id)
     involved = {r.organisation_id for r in rows}
     permit = _permit(context, audit, child_id, _policy_input(caller, "regisseur.set", body.purpose, {
         "caller_involved": caller.organisation_id in involved,
         "target_involved": body.organisation_id in involved,
     }))
     now = context.clock()
-    await repository.set_regisseur(session, child_id=child_id, organisation_id=body.organisation_id)
-    card = await _card(session, permit, caller, child_id, child_ref, rows)
-    await audit.record(session, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
+    await repository.set_regisseur(conn, child_id=child_id, organisation_id=body.organisation_id)
+    card = await _card(conn, permit, caller, child_id, child_ref, rows)
+    await audit.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
                        fields=permit.fields)
     return card

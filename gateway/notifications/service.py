@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import uuid4
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.audit.service import ALLOWED, DENIED, AuditEntry
 from gateway.context import AppContext, RequestMeta
@@ -30,7 +30,7 @@ class Party:
 
 
 async def notify_match(
-    session: AsyncSession, *, context: AppContext, meta: RequestMeta, child_id: int,
+    conn: AsyncConnection, *, context: AppContext, meta: RequestMeta, child_id: int,
     recipient: Party, partner: Party, now: datetime,
 ) -> None:
     """Tell `recipient` that `partner` is involved with the same child, if policy allows."""
@@ -46,7 +46,7 @@ async def notify_match(
     })
     audit = AuditEntry(recipient.organisation_id, "-", "-", meta, "match.notify", "signalering")
     if not decision.allow:
-        await audit.record(session, now=now, outcome=DENIED, child_id=child_id, decision=decision)
+        await audit.record(conn, now=now, outcome=DENIED, child_id=child_id, decision=decision)
         return
     message_id = uuid4()
     payload = {
@@ -63,7 +63,7 @@ async def notify_match(
         },
     }
     await repository.enqueue(
-        session, message_id=message_id, recipient_id=recipient.organisation_id, event_type=MATCH_EVENT,
+        conn, message_id=message_id, recipient_id=recipient.organisation_id, event_type=MATCH_EVENT,
         payload=json.dumps(payload, separators=(",", ":"), sort_keys=True), now=now)
-    await audit.record(session, now=now, outcome=ALLOWED, child_id=child_id, decision=decision,
+    await audit.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=decision,
                        fields=decision.fields)

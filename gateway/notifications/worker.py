@@ -36,20 +36,20 @@ class OutboxWorker:
     async def deliver_due(self) -> int:
         """One pass: claim due messages, try each once. Returns how many were attempted."""
         ctx = self._context
-        async with ctx.db.sessions() as session, session.begin():
-            claimed = await repository.claim_due(session, now=ctx.clock(), lease=LEASE, limit=self._batch)
+        async with ctx.db.engine.begin() as conn:
+            claimed = await repository.claim_due(conn, now=ctx.clock(), lease=LEASE, limit=self._batch)
         for message in claimed:
             error = await self._post(message.id, message.payload, message.webhook_url)
-            async with ctx.db.sessions() as session, session.begin():
+            async with ctx.db.engine.begin() as conn:
                 now = ctx.clock()
                 if error is None:
-                    await repository.mark_delivered(session, message.id, now)
+                    await repository.mark_delivered(conn, message.id, now)
                 elif message.attempts >= ctx.settings.outbox_max_attempts:
-                    await repository.mark_failed(session, message.id, now=now, error=error)
+                    await repository.mark_failed(conn, message.id, now=now, error=error)
                     log.warning("outbox message failed for good", extra={"error": error})
                 else:
                     delay = backoff(message.attempts, base=ctx.settings.outbox_retry_base_seconds)
-                    await repository.mark_retry(session, message.id, at=now + timedelta(seconds=delay),
+                    await repository.mark_retry(conn, message.id, at=now + timedelta(seconds=delay),
                                                 error=error)
         return len(claimed)
 

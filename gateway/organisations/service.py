@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.core.errors import Conflict
 from gateway.notifications.urls import check_webhook_url
@@ -15,9 +15,9 @@ class OrganisationExists(Conflict):
     code, title = "organisation-exists", "Organisation already enrolled"
 
 
-async def enrol(session: AsyncSession, *, body: OrganisationCreate, relaxed: bool, now: datetime) -> None:
+async def enrol(conn: AsyncConnection, *, body: OrganisationCreate, relaxed: bool, now: datetime) -> None:
     url = check_webhook_url(body.webhook_url, relaxed=relaxed) if body.webhook_url else None
-    if await repository.exists(session, body.id):
+    if await repository.exists(conn, body.id):
         raise OrganisationExists(f"Organisation {body.id!r} is already enrolled.")
-    await repository.add(session, {**body.model_dump(exclude={"webhook_url"}), "webhook_url": url,
+    await repository.add(conn, {**body.model_dump(exclude={"webhook_url"}), "webhook_url": url,
                                    "created_at": now})

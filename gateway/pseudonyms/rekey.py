@@ -23,21 +23,21 @@ async def rekey(db: Database, keys: KeyRingSource, *, batch: int = 1000) -> int:
     newest = keys.current().pseudonym[-1].kid
     lifted = 0
     while True:
-        async with db.sessions() as session, session.begin():
-            rows = (await session.execute(
+        async with db.engine.begin() as conn:
+            rows = (await conn.execute(
                 select(child.c.id, child.c.index_key, child.c.key_id)
                 .where(child.c.key_id != newest).order_by(child.c.id).limit(batch))).all()
             for row in rows:
                 kid, value = rekey_step(keys, row.key_id, row.index_key)
                 try:
-                    async with session.begin_nested():
-                        await session.execute(update(child).where(
+                    async with conn.begin_nested():
+                        await conn.execute(update(child).where(
                             child.c.id == row.id, child.c.key_id == row.key_id).values(index_key=value, key_id=kid))
                 except IntegrityError:
-                    survivor = await session.scalar(select(child.c.id).where(child.c.index_key == value))
-                    await session.execute(update(involvement).where(
+                    survivor = await conn.scalar(select(child.c.id).where(child.c.index_key == value))
+                    await conn.execute(update(involvement).where(
                         involvement.c.child_id == row.id).values(child_id=survivor))
-                    await session.execute(delete(child).where(child.c.id == row.id))
+                    await conn.execute(delete(child).where(child.c.id == row.id))
         lifted += len(rows)
         if len(rows) < batch:
             return lifted

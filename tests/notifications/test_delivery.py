@@ -91,8 +91,8 @@ async def test_pending_and_half_delivered_messages_survive_a_restart(
         await gw.register("school-a", BSN)
         await gw.register("ggd", BSN)
         # One message is claimed, then the gateway "dies" before the receiver acknowledged it.
-        async with gw.app.state.context.db.sessions() as session, session.begin():
-            claimed = await repository.claim_due(session, now=datetime.now(UTC), lease=LEASE, limit=1)
+        async with gw.app.state.context.db.engine.begin() as conn:
+            claimed = await repository.claim_due(conn, now=datetime.now(UTC), lease=LEASE, limit=1)
         assert len(claimed) == 1
     assert receiver.deliveries == []
 
