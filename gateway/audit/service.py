@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.auth.tokens import Caller
 from gateway.context import RequestMeta
-from gateway.policy.decision import PolicyDecision
+from gateway.policy.decision import Permit, PolicyDecision
 
 from .repository import append, audit_insert
 
@@ -50,6 +50,11 @@ class AuditEntry:
     async def record(self, conn: AsyncConnection, **outcome: Any) -> None:
         """Append in the request's own transaction: the record commits with the change, or neither does."""
         await append(conn, self.row(**outcome))
+
+    async def allowed(self, conn: AsyncConnection, *, now: datetime, child_id: int, permit: Permit) -> None:
+        """Record a permitted request with the fields it disclosed."""
+        await self.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
+                          fields=permit.fields)
 
     def refusal(self, **outcome: Any) -> Insert:
         """An insert that `Database.request_transaction` runs after the request's rollback."""

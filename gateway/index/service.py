@@ -7,7 +7,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.audit.service import ALLOWED, DENIED, NOT_FOUND, AuditEntry
+from gateway.audit.service import DENIED, NOT_FOUND, AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
@@ -120,8 +120,7 @@ async def register_involvement(
     involvement_id = await repository.insert_involvement(
         conn, child_id=child_id, organisation_id=caller.organisation_id, role=caller.role,
         contact_point=contact_point, since=since, until=body.until, legal_basis=body.legal_basis, now=now)
-    await audit.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
-                       fields=permit.fields)
+    await audit.allowed(conn, now=now, child_id=child_id, permit=permit)
 
     newcomer = Party(caller.organisation_id, me.name, me.type, me.webhook_url, caller.role.value,
                      contact_point, since)
@@ -153,7 +152,7 @@ async def end_involvement(
         caller, "involvement.end", purpose, {"owner": row.organisation_id}))
     now = context.clock()
     await repository.end_involvement(conn, involvement_id, now)
-    await audit.record(conn, now=now, outcome=ALLOWED, child_id=row.child_id, decision=permit.decision)
+    await audit.allowed(conn, now=now, child_id=row.child_id, permit=permit)
 
 
 async def lookup_child(
@@ -168,8 +167,7 @@ async def lookup_child(
         caller, "child.lookup", body.purpose, {"caller_involved": involved}))
     if child_id is None:
         raise _not_found(context, audit, permit.decision)
-    await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id,
-                       decision=permit.decision, fields=permit.fields)
+    await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
     return ChildReference(child_ref=context.child_refs().seal(child_id, caller.organisation_id))
 
 
@@ -192,8 +190,7 @@ async def list_involvements(
     audit = AuditEntry.of(caller, meta, "involvements.list", purpose)
     child_id, permit, rows = await _read(conn, context, caller, audit, child_ref, purpose)
     visible = _visible_involvements(permit, caller, rows)
-    await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id,
-                       decision=permit.decision, fields=permit.fields)
+    await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
     return InvolvementList(child_ref=child_ref, involvements=visible)
 
 
@@ -203,15 +200,14 @@ async def read_card(
 ) -> ChildCard:
     audit = AuditEntry.of(caller, meta, "child.read", purpose)
     child_id, permit, rows = await _read(conn, context, caller, audit, child_ref, purpose)
-    card = await _card(conn, permit, caller, child_id, child_ref, rows)
-    await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id,
-                       decision=permit.decision, fields=permit.fields)
-    return card
+    return await _disclose_card(conn, context, audit, permit, caller, child_id, child_ref, rows)
 
 
-async def _card(
-    conn: AsyncConnection, permit: Permit, caller: Caller, child_id: int, child_ref: str, rows: list[Any],
+async def _disclose_card(
+    conn: AsyncConnection, context: AppContext, audit: AuditEntry, permit: Permit, caller: Caller, child_id: int,
+    child_ref: str, rows: list[Any],
 ) -> ChildCard:
+    """The card with the fields the permit allows, audited as disclosed."""
     child = await repository.get_child(conn, child_id)
     if child is None:  # a reference to a child that was merged away or purged
         raise ChildNotFound("No child with this reference or number is known to the index.")
@@ -228,6 +224,7 @@ async def _card(
         card.regisseur = _summary(regisseur.id, regisseur.name, regisseur.type)
     if any(f.startswith("involvements:") for f in permit.fields):
         card.involvements = _visible_involvements(permit, caller, rows)
+    await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
     return card
 
 
@@ -241,10 +238,7 @@ async def report_attendance(
     _check_period(local_date(now), body.since, None)
     await repository.set_attendance(conn, child_id=child_id, status=body.status, since=body.since,
                                     reported_by=caller.organisation_id)
-    card = await _card(conn, permit, caller, child_id, child_ref, rows)
-    await audit.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
-                       fields=permit.fields)
-    return card
+    return await _disclose_card(conn, context, audit, permit, caller, child_id, child_ref, rows)
 
 
 async def assign_regisseur(
@@ -259,9 +253,5 @@ async def assign_regisseur(
         "caller_involved": caller.organisation_id in involved,
         "target_involved": body.organisation_id in involved,
     }))
-    now = context.clock()
     await repository.set_regisseur(conn, child_id=child_id, organisation_id=body.organisation_id)
-    card = await _card(conn, permit, caller, child_id, child_ref, rows)
-    await audit.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
-                       fields=permit.fields)
-    return card
+    return await _disclose_card(conn, context, audit, permit, caller, child_id, child_ref, rows)
