@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from gateway import API_VERSION
+from gateway.auth.revocation import RevokedClients
+from gateway.auth.routes import router as oauth_router
 from gateway.context import AppContext
 from gateway.core.clock import Clock, system_clock
 from gateway.core.db import Database
@@ -23,7 +25,10 @@ from gateway.notifications.worker import OutboxWorker
 from gateway.policy.engine import EmbeddedRegoEngine, PolicyEngine
 from gateway.pseudonyms.service import HmacPseudonymiser
 
-PUBLIC_ROUTES = frozenset({"/v1/openapi.json", "/v1/health", "/v1/webhooks/jwks"})
+PUBLIC_ROUTES = frozenset({
+    "/v1/openapi.json", "/v1/health", "/v1/webhooks/jwks", "/v1/oauth/token", "/v1/oauth/jwks",
+    "/.well-known/oauth-authorization-server",
+})
 
 _PROBLEM_SCHEMA = {
     "type": "object",
@@ -48,7 +53,7 @@ def create_app(
     context = AppContext(
         settings=settings, db=Database(settings.effective_database_url), keys=keys,
         pseudonymiser=HmacPseudonymiser(keys), policy=policy or EmbeddedRegoEngine(settings.policy_dir),
-        clock=clock,
+        clock=clock, revoked=RevokedClients(settings.revocation_refresh_seconds),
     )
 
     @contextlib.asynccontextmanager
@@ -76,6 +81,7 @@ def create_app(
     app.state.context = context
     install_problem_handlers(app)
     app.add_middleware(GatewayMiddleware, api_version=API_VERSION, max_body_bytes=settings.max_body_bytes)
+    app.include_router(oauth_router)
     app.include_router(index_router)
     app.include_router(webhook_router)
 

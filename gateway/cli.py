@@ -3,15 +3,18 @@
 import asyncio
 import json
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.core.clock import system_clock
 from gateway.core.crypto import KeyRing
 from gateway.core.db import Database, migrate
+from gateway.core.errors import InbeeldError
 from gateway.core.keys import KeyRingSource, load_key_ring
 from gateway.core.settings import Mode, Settings
 from gateway.core.vocabulary import AttendanceStatus, OrgType, Role
@@ -22,6 +25,8 @@ app = typer.Typer(help="Inbeeld: a privacy-preserving regional case index gatewa
 keys_app = typer.Typer(help="The key ring: create, rotate, re-key.", no_args_is_help=True)
 org_app = typer.Typer(help="Partner organisations.", no_args_is_help=True)
 demo_app = typer.Typer(help="The synthetic demo region.", no_args_is_help=True)
+client_app = typer.Typer(help="Partner systems (OAuth clients with private_key_jwt).", no_args_is_help=True)
+app.add_typer(client_app, name="client")
 app.add_typer(keys_app, name="keys")
 app.add_typer(org_app, name="org")
 app.add_typer(demo_app, name="demo")
@@ -54,7 +59,10 @@ def serve(
     load_key_ring(settings)  # create demo keys once, before several workers could race to
     migrate(settings.effective_database_url)
     if demo:
-        seeded = asyncio.run(_seed_demo_once(settings))
+        private_keys = asyncio.run(_seed_demo_once(settings))
+        if private_keys is not None:
+            _write_demo_client_keys(private_keys)
+        seeded = private_keys is not None
         (DEMO_DIR / "demo.json").write_text(json.dumps({"public_url": settings.public_url}))
         _print_demo_banner(settings, seeded)
     configure_logging()
@@ -62,7 +70,8 @@ def serve(
                 access_log=False, log_config=None, server_header=False)
 
 
-async def _seed_demo_once(settings: Settings) -> bool:
+async def _seed_demo_once(settings: Settings) -> dict[str, dict[str, Any]] | None:
+    """Seed an empty demo database; returns the partners' private keys, or None when already seeded."""
     from gateway.demo.data import seed_demo
     from gateway.index.models import Child
     from gateway.pseudonyms.service import HmacPseudonymiser
@@ -71,12 +80,21 @@ async def _seed_demo_once(settings: Settings) -> bool:
     try:
         async with db.engine.begin() as conn:
             if await conn.scalar(select(func.count()).select_from(Child)):
-                return False
-            await seed_demo(conn, pseudonymiser=HmacPseudonymiser(KeyRingSource(settings)),
-                            region=settings.region, now=system_clock())
-            return True
+                return None
+            return await seed_demo(conn, pseudonymiser=HmacPseudonymiser(KeyRingSource(settings)),
+                                   region=settings.region, now=system_clock())
     finally:
         await db.dispose()
+
+
+def _write_demo_client_keys(private_keys: dict[str, dict[str, Any]]) -> None:
+    """Each demo partner's private key, readable by the owner only (`inbeeld demo token` signs with it)."""
+    clients = DEMO_DIR / "clients"
+    clients.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for org_id, private in private_keys.items():
+        key_file = clients / f"{org_id}.json"
+        key_file.touch(mode=0o600)
+        key_file.write_text(json.dumps(private))
 
 
 def _print_demo_banner(settings: Settings, seeded: bool) -> None:
@@ -166,60 +184,120 @@ def org_add(
     from gateway.organisations.schemas import OrganisationCreate
     from gateway.organisations.service import enrol
 
+    body = OrganisationCreate(id=id, name=name, type=type, identifier=identifier, contact_point=contact_point,
+                              region=region or Settings().region, webhook_url=webhook_url)
+    relaxed = Settings().relaxed
+    _run(lambda conn: enrol(conn, body=body, relaxed=relaxed, now=system_clock()))
+    typer.echo(f"enrolled {id}")
+
+
+@client_app.command("add")
+def client_add(
+    org: Annotated[str, typer.Option()], jwks: Annotated[Path, typer.Option(help="Public JWKS file")]
+) -> None:
+    """Enrol the partner system of an organisation with its public keys (private_key_jwt)."""
+    from gateway.auth.service import enrol_client
+
+    _run(lambda conn: enrol_client(conn, organisation_id=org, jwks=_read_json(jwks), now=system_clock()))
+    typer.echo(f"enrolled client {org}")
+
+
+@client_app.command("add-key")
+def client_add_key(
+    org: Annotated[str, typer.Option()], jwk: Annotated[Path, typer.Option(help="Public JWK file")]
+) -> None:
+    """Rotation, step 1: add the partner's new public key next to the old one."""
+    from gateway.auth.service import add_client_key
+
+    _run(lambda conn: add_client_key(conn, organisation_id=org, jwk=_read_json(jwk)))
+    typer.echo(f"added a key to client {org}")
+
+
+@client_app.command("remove-key")
+def client_remove_key(org: Annotated[str, typer.Option()], kid: Annotated[str, typer.Option()]) -> None:
+    """Rotation, step 2: remove the old key once the partner signs with the new one."""
+    from gateway.auth.service import remove_client_key
+
+    _run(lambda conn: remove_client_key(conn, organisation_id=org, kid=kid))
+    typer.echo(f"removed key {kid} from client {org}")
+
+
+@client_app.command("revoke")
+def client_revoke(org: Annotated[str, typer.Option()]) -> None:
+    """Revoke a compromised client: no new tokens, and its live tokens stop working within a second."""
+    from gateway.auth.service import revoke_client
+
+    _run(lambda conn: revoke_client(conn, organisation_id=org, now=system_clock()))
+    typer.echo(f"revoked client {org}")
+
+
+@client_app.command("reinstate")
+def client_reinstate(org: Annotated[str, typer.Option()], jwks: Annotated[Path, typer.Option()]) -> None:
+    """Bring a revoked client back, with new keys only."""
+    from gateway.auth.service import reinstate_client
+
+    _run(lambda conn: reinstate_client(conn, organisation_id=org, jwks=_read_json(jwks)))
+    typer.echo(f"reinstated client {org}")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(f"{path}: {type(exc).__name__}") from None
+
+
+def _run(operation: Callable[[AsyncConnection], Awaitable[None]]) -> None:
+    """Run one administrative change in a transaction; problems are printed, not traced."""
     settings = Settings()
     migrate(settings.effective_database_url)
-    body = OrganisationCreate(id=id, name=name, type=type, identifier=identifier, contact_point=contact_point,
-                              region=region or settings.region, webhook_url=webhook_url)
 
     async def run() -> None:
         db = Database(settings.effective_database_url)
         try:
             async with db.engine.begin() as conn:
-                await enrol(conn, body=body, relaxed=settings.relaxed, now=system_clock())
+                await operation(conn)
         finally:
             await db.dispose()
 
-    asyncio.run(run())
-    typer.echo(f"enrolled {id}")
+    try:
+        asyncio.run(run())
+    except InbeeldError as error:
+        typer.echo(f"refused: {error.detail}", err=True)
+        raise typer.Exit(1) from None
 
 
-def _token(settings: Settings, org: str, role: Role, professional: str) -> str:
-    from gateway.auth.tokens import Caller, mint_access_token
-    from gateway.organisations.repository import type_of
+def _demo_request(org: str, role: Role, professional: str) -> tuple[str, dict[str, str]]:
+    from gateway.auth.assertion import client_assertion, token_request_form
 
-    async def org_type() -> OrgType:
-        db = Database(settings.effective_database_url)
-        try:
-            async with db.engine.connect() as conn:
-                found = await type_of(conn, org)
-        finally:
-            await db.dispose()
-        if found is None:
-            raise typer.BadParameter(f"unknown organisation {org!r}")
-        return OrgType(found)
-
-    caller = Caller(organisation_id=org, organisation_type=asyncio.run(org_type()), role=role,
-                    professional=professional)
-    return mint_access_token(load_key_ring(settings), issuer=settings.public_url,
-                             audience=settings.token_audience, caller=caller)
+    demo_file = DEMO_DIR / "demo.json"
+    key_file = DEMO_DIR / "clients" / f"{org}.json"
+    if not demo_file.exists() or not key_file.exists():
+        raise typer.BadParameter("no demo client for this organisation; start the demo with `inbeeld serve --demo`")
+    endpoint = json.loads(demo_file.read_text())["public_url"].rstrip("/") + "/v1/oauth/token"
+    assertion = client_assertion(_read_json(key_file), client_id=org, token_endpoint=endpoint,
+                                 professional_id=professional, role=role.value)
+    return endpoint, token_request_form(assertion)
 
 
-@app.command("dev-token")
-def dev_token(
-    org: Annotated[str, typer.Option()], role: Annotated[Role, typer.Option()], professional: str = "prof-dev"
+@demo_app.command("assertion")
+def demo_assertion(
+    org: Annotated[str, typer.Option()], role: Annotated[Role, typer.Option()], professional: str = "prof-demo"
 ) -> None:
-    """Print a 5-minute access token signed with this gateway's key ring (operators only)."""
-    typer.echo(_token(Settings(), org, role, professional))
+    """Print a client assertion signed with the demo organisation's private key (for a token request by hand)."""
+    typer.echo(_demo_request(org, role, professional)[1]["client_assertion"])
 
 
 @demo_app.command("token")
 def demo_token(
     org: Annotated[str, typer.Option()], role: Annotated[Role, typer.Option()], professional: str = "prof-demo"
 ) -> None:
-    """Print a 5-minute access token for a demo organisation (run `inbeeld serve --demo` first)."""
-    demo_file = DEMO_DIR / "demo.json"
-    if not demo_file.exists():
-        raise typer.BadParameter("no demo found; start it with `inbeeld serve --demo`")
-    public_url = json.loads(demo_file.read_text())["public_url"]
-    settings = Settings(mode=Mode.demo, data_dir=DEMO_DIR, public_url=public_url)
-    typer.echo(_token(settings, org, role, professional))
+    """Request a 5-minute access token from the running demo, as the organisation's partner system would."""
+    import httpx
+
+    endpoint, form = _demo_request(org, role, professional)
+    response = httpx.post(endpoint, data=form, timeout=10)
+    if response.status_code != 200:
+        typer.echo(f"refused: {response.text}", err=True)
+        raise typer.Exit(1)
+    typer.echo(response.json()["access_token"])

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from gateway.auth.revocation import RevokedClients
 from gateway.auth.tokens import VerifiedTokens
 from gateway.core.clock import Clock, system_clock
 from gateway.core.crypto import ChildRefCipher, KeyRing
@@ -21,6 +22,7 @@ class AppContext:
     policy: PolicyEngine
     clock: Clock = system_clock
     tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
+    revoked: RevokedClients = field(default_factory=lambda: RevokedClients(1.0))
     _refs: tuple[KeyRing, ChildRefCipher] | None = field(default=None, repr=False)
 
     def child_refs(self) -> ChildRefCipher:

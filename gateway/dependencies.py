@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.auth.tokens import Caller
+from gateway.auth.tokens import Caller, InvalidToken
 from gateway.context import AppContext, RequestMeta
 from gateway.core.errors import Unauthorized
 
@@ -45,10 +45,13 @@ async def get_caller(request: Request) -> Caller:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("A Bearer access token is required.")
     context = _context(request)
-    return context.tokens.verify(
+    caller = context.tokens.verify(
         context.keys.current(), token,
         issuer=context.settings.public_url, audience=context.settings.token_audience,
     )
+    if await context.revoked.contains(context.db, caller.organisation_id):
+        raise InvalidToken("The client of this access token was revoked.")
+    return caller
 
 
 # scope="function": the commit (with its audit record) happens before the response is sent.

@@ -1,7 +1,7 @@
 """Access tokens: JWTs per RFC 9068, ES256, signed by the gateway, at most five minutes, audience-bound.
 
-`mint_access_token` is used by the token endpoint and, until partners enrol their keys, by
-`inbeeld dev-token` (the operator holds the key ring). `verify_access_token` is the only verifier.
+`mint_access_token` is called by the token endpoint (`gateway.auth.server`); `verify_access_token` is the
+only verifier.
 """
 
 import base64

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     outbox_worker: bool = True
     webhook_timeout_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024
+    revocation_refresh_seconds: float = 1.0
+    """How stale a replica's list of revoked clients may be."""
     policy_dir: Path = Path(__file__).resolve().parents[2] / "policies"
 
     @model_validator(mode="after")
@@ -41,6 +43,8 @@ class Settings(BaseSettings):
                 "no key ring: set INBEELD_KEYS_JSON or create one with `inbeeld keys init` "
                 "(generated keys are only made automatically in demo, development and test mode)"
             )
+        if self.mode is Mode.production and not self.public_url.startswith("https://"):
+            raise ValueError("INBEELD_PUBLIC_URL must be https in production (it is the token issuer)")
         return self
 
     @property

@@ -6,9 +6,12 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.auth.assertion import generate_client_key
+from gateway.auth.service import enrol_client
 from gateway.core.vocabulary import AttendanceStatus, LegalBasis, OrgType, Role
 from gateway.index import repository as index
 from gateway.organisations.repository import add as add_organisation
@@ -105,11 +108,17 @@ def situations(count: int, *, seed: int = SEED) -> Iterator[Situation]:
 
 
 async def seed_demo(conn: AsyncConnection, *, pseudonymiser: Pseudonymiser, region: str, now: datetime,
-                    children: int = 300) -> None:
+                    children: int = 300) -> dict[str, dict[str, Any]]:
+    """Organisations with their partner systems' keys, then the children. Returns the private keys by
+    organisation: in the demo the gateway plays every partner."""
+    private_keys = {}
     for org in ORGANISATIONS:
         await add_organisation(conn, {
             "id": org.id, "name": org.name, "type": org.type, "identifier": org.identifier,
             "region": region, "contact_point": org.contact_point, "webhook_url": None, "created_at": now})
+        private, public = generate_client_key(f"{org.id}-1")
+        await enrol_client(conn, organisation_id=org.id, jwks={"keys": [public]}, now=now)
+        private_keys[org.id] = private
     rng = random.Random(SEED + 2)
     today = now.date()
     for bsn, situation in zip(synthetic_bsns(children), situations(children), strict=True):
@@ -128,6 +137,7 @@ async def seed_demo(conn: AsyncConnection, *, pseudonymiser: Pseudonymiser, regi
                                        since=today - timedelta(days=rng.randrange(5, 120)), reported_by=reporter)
         if situation.regisseur:
             await index.set_regisseur(conn, child_id=child_id, organisation_id=situation.regisseur)
+    return private_keys
 
 
 def _basis(org_type: OrgType) -> LegalBasis:

@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway.auth.assertion import client_assertion, generate_client_key, token_request_form
 from gateway.core.vocabulary import AttendanceStatus
 from gateway.demo.data import first_demo_bsn_with
 from tests.fixtures.gateway import BSNS
@@ -14,6 +15,24 @@ from tests.fixtures.processes import free_port, kill_hard, run_cli, serving
 from tests.fixtures.receiver import webhook_receiver
 
 pytestmark = pytest.mark.slow
+
+
+def _enrol_clients(tmp_path: Path, env: dict[str, str], orgs: tuple[str, ...]) -> dict[str, dict[str, object]]:
+    """`inbeeld client add` with each partner's public JWKS; the private halves stay with the test."""
+    keys = {}
+    for org in orgs:
+        keys[org], public = generate_client_key(f"{org}-1")
+        (tmp_path / f"{org}.jwks.json").write_text(json.dumps({"keys": [public]}))
+        run_cli("client", "add", "--org", org, "--jwks", str(tmp_path / f"{org}.jwks.json"), cwd=tmp_path, env=env)
+    return keys
+
+
+def _token(port: int, org: str, role: str, key: dict[str, object]) -> str:
+    endpoint = f"http://127.0.0.1:{port}/v1/oauth/token"
+    assertion = client_assertion(key, client_id=org, token_endpoint=endpoint, professional_id="p-1", role=role)
+    response = httpx.post(endpoint, data=token_request_form(assertion), timeout=10)
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -55,9 +74,10 @@ def test_match_notification_is_delivered_after_the_gateway_was_killed(tmp_path: 
             run_cli("org", "add", "--id", org, "--name", f"Test {org}", "--type", kind, "--identifier", "99XX",
                     "--contact-point", f"team@{org}.test", "--webhook-url", receiver.for_org(org),
                     cwd=tmp_path, env=env)
-        tokens = {org: run_cli("dev-token", "--org", org, "--role", role, cwd=tmp_path, env=env)
-                  for org, role in (("school-x", "zorgcoordinator"), ("ggd-x", "jeugdarts"))}
+        keys = _enrol_clients(tmp_path, env, ("school-x", "ggd-x"))
         with serving(cwd=tmp_path, port=port, env=env) as first:
+            tokens = {org: _token(port, org, role, keys[org])
+                      for org, role in (("school-x", "zorgcoordinator"), ("ggd-x", "jeugdarts"))}
             for org in ("school-x", "ggd-x"):
                 response = httpx.post(f"http://127.0.0.1:{port}/v1/involvements", timeout=10,
                                       headers={"Authorization": f"Bearer {tokens[org]}"},
@@ -79,3 +99,34 @@ def test_match_notification_is_delivered_after_the_gateway_was_killed(tmp_path: 
     assert ids == {d.headers["webhook-id"] for d in receiver.deliveries}
     for path in (tmp_path / "data").iterdir():
         assert BSNS[5].encode() not in path.read_bytes(), path.name
+
+
+def test_an_independent_oauth_client_library_gets_a_token_and_calls_the_api(tmp_path: Path) -> None:
+    """authlib's requests client (the partner's side, none of our server code) does private_key_jwt."""
+    from authlib.integrations.requests_client import OAuth2Session
+    from authlib.oauth2.rfc7523 import PrivateKeyJWT
+    from joserfc.jwk import ECKey
+
+    port = free_port()
+    env = {"INBEELD_MODE": "development", "INBEELD_DATA_DIR": str(tmp_path / "data"),
+           "INBEELD_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    run_cli("org", "add", "--id", "ggd-y", "--name", "GGD Y", "--type", "ggd", "--identifier", "99YY",
+            "--contact-point", "jgz@ggd-y.test", cwd=tmp_path, env=env)
+    keys = _enrol_clients(tmp_path, env, ("ggd-y",))
+    endpoint = f"http://127.0.0.1:{port}/v1/oauth/token"
+    with serving(cwd=tmp_path, port=port, env=env):
+        class FiveMinutePrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]
+            """authlib signs for an hour by default; the gateway accepts at most five minutes."""
+
+            def sign(self, auth: object, token_endpoint: str) -> object:
+                self.claims = {"professional": {"id": "lib-1", "role": "jeugdarts"}, "exp": int(time.time()) + 60}
+                return super().sign(auth, token_endpoint)
+
+        auth = FiveMinutePrivateKeyJWT(endpoint, headers={"kid": "ggd-y-1"}, alg="ES256")
+        with OAuth2Session(client_id="ggd-y", client_secret=ECKey.import_key(keys["ggd-y"]),
+                           token_endpoint_auth_method=auth) as session:
+            session.register_client_auth_method(auth)
+            session.fetch_token(endpoint, grant_type="client_credentials")
+            response = session.post(f"http://127.0.0.1:{port}/v1/involvements", timeout=10,
+                                    json={"bsn": BSNS[6], "purpose": "signalering"})
+            assert response.status_code == 201, response.text
