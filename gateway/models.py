@@ -1,9 +1,12 @@
 """Every table, imported in one place for Alembic and the test suite."""
 
+from consent.models import Consent
 from gateway.audit.models import AuditRecord
 from gateway.auth.models import OAuthClient, UsedAssertion
 from gateway.index.models import Child, Involvement
 from gateway.notifications.models import OutboxMessage
 from gateway.organisations.models import Organisation
 
-__all__ = ["AuditRecord", "Child", "Involvement", "OAuthClient", "Organisation", "OutboxMessage", "UsedAssertion"]
+__all__ = [
+    "AuditRecord", "Child", "Consent", "Involvement", "OAuthClient", "Organisation", "OutboxMessage", "UsedAssertion",
+]

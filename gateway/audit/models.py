@@ -18,7 +18,7 @@ class AuditRecord(SQLModel, table=True):
     action: str = Field(max_length=40)
     child_id: int | None = Field(default=None, sa_column=Column(BigId, index=True))
     purpose: str | None = Field(default=None, max_length=32)
-    basis: str | None = Field(default=None, max_length=40)
+    basis: str | None = Field(default=None, max_length=64, description="A statute, or consent:<id>")
     outcome: str = Field(max_length=16, description="allowed, denied or not-found")
     reasons: str = Field(default="", max_length=200, description="Stable reason codes, comma separated")
     fields: str = Field(default="", max_length=200, description="Fields disclosed, comma separated")

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from consent import repository as consents
 from gateway.audit.service import DENIED, NOT_FOUND, AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
@@ -36,8 +37,10 @@ from .schemas import (
 ENTRYPOINT = "inbeeld.index.decision"
 
 
-def _policy_input(caller: Caller, action: str, purpose: Purpose, resource: dict[str, Any]) -> dict[str, Any]:
-    """AuthZEN shape: subject, action, resource, context."""
+def _policy_input(
+    context: AppContext, caller: Caller, action: str, purpose: Purpose, resource: dict[str, Any],
+) -> dict[str, Any]:
+    """AuthZEN shape: subject, action, resource, context (with today's date in the Netherlands)."""
     return {
         "subject": {"type": "professional", "id": caller.professional, "properties": {
             "organisation": caller.organisation_id,
@@ -46,13 +49,15 @@ def _policy_input(caller: Caller, action: str, purpose: Purpose, resource: dict[
         }},
         "action": {"name": action},
         "resource": {"type": "child", "properties": resource},
-        "context": {"purpose": purpose.value},
+        "context": {"purpose": purpose.value, "today": local_date(context.clock()).isoformat()},
     }
 
 
-def _permit(context: AppContext, audit: AuditEntry, child_id: int | None, policy_input: dict[str, Any]) -> Permit:
+async def _permit(
+    context: AppContext, audit: AuditEntry, child_id: int | None, policy_input: dict[str, Any],
+) -> Permit:
     """Decide; a deny raises with its audit record attached, so the refusal is logged after rollback."""
-    decision = decide(context.policy, ENTRYPOINT, policy_input)
+    decision = await decide(context.policy, ENTRYPOINT, policy_input)
     if not decision.allow:
         denied = PolicyDenied(decision)
         denied.record_on_failure = audit.refusal(
@@ -102,7 +107,8 @@ async def register_involvement(
 ) -> InvolvementRegistered:
     audit = AuditEntry.of(caller, meta, "involvement.register", body.purpose)
     keys = context.pseudonymiser.index_keys(body.bsn)
-    permit = _permit(context, audit, None, _policy_input(caller, "involvement.register", body.purpose, {}))
+    permit = await _permit(context, audit, None, _policy_input(
+        context, caller, "involvement.register", body.purpose, {}))
     now = context.clock()
     since = body.since or local_date(now)
     _check_period(local_date(now), since, body.until)
@@ -148,8 +154,8 @@ async def end_involvement(
     row = await repository.get_active_involvement(conn, involvement_id)
     if row is None:
         raise InvolvementNotFound("No active involvement with this id.")
-    permit = _permit(context, audit, row.child_id, _policy_input(
-        caller, "involvement.end", purpose, {"owner": row.organisation_id}))
+    permit = await _permit(context, audit, row.child_id, _policy_input(
+        context, caller, "involvement.end", purpose, {"owner": row.organisation_id}))
     now = context.clock()
     await repository.end_involvement(conn, involvement_id, now)
     await audit.allowed(conn, now=now, child_id=row.child_id, permit=permit)
@@ -161,10 +167,13 @@ async def lookup_child(
     audit = AuditEntry.of(caller, meta, "child.lookup", body.purpose)
     keys = context.pseudonymiser.index_keys(body.bsn)
     child_id = await repository.find_child_id(conn, keys.all_values)
-    involved = child_id is not None and await repository.is_involved(conn, child_id, caller.organisation_id)
+    facts = {"caller_involved": False, "consents": []}
+    if child_id is not None:
+        facts = {"caller_involved": await repository.is_involved(conn, child_id, caller.organisation_id),
+                 "consents": await consents.for_recipient(conn, child_id, caller.organisation_id)}
     # Decide before saying whether the child exists: without a basis, known and unknown look alike.
-    permit = _permit(context, audit, child_id, _policy_input(
-        caller, "child.lookup", body.purpose, {"caller_involved": involved}))
+    permit = await _permit(context, audit, child_id, _policy_input(
+        context, caller, "child.lookup", body.purpose, facts))
     if child_id is None:
         raise _not_found(context, audit, permit.decision)
     await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
@@ -177,9 +186,10 @@ async def _read(
 ) -> tuple[int, Permit, list[Any]]:
     child_id = _open_ref(context, audit, caller, child_ref)
     rows = await repository.active_involvements(conn, child_id)
-    involved = any(r.organisation_id == caller.organisation_id for r in rows)
-    permit = _permit(context, audit, child_id, _policy_input(
-        caller, audit.action, purpose, {"caller_involved": involved}))
+    permit = await _permit(context, audit, child_id, _policy_input(context, caller, audit.action, purpose, {
+        "caller_involved": any(r.organisation_id == caller.organisation_id for r in rows),
+        "consents": await consents.for_recipient(conn, child_id, caller.organisation_id),
+    }))
     return child_id, permit, rows
 
 
@@ -249,9 +259,10 @@ async def assign_regisseur(
     child_id = _open_ref(context, audit, caller, child_ref)
     rows = await repository.active_involvements(conn, child_id)
     involved = {r.organisation_id for r in rows}
-    permit = _permit(context, audit, child_id, _policy_input(caller, "regisseur.set", body.purpose, {
+    permit = await _permit(context, audit, child_id, _policy_input(context, caller, "regisseur.set", body.purpose, {
         "caller_involved": caller.organisation_id in involved,
         "target_involved": body.organisation_id in involved,
+        "consents": await consents.for_recipient(conn, child_id, caller.organisation_id),
     }))
     await repository.set_regisseur(conn, child_id=child_id, organisation_id=body.organisation_id)
     return await _disclose_card(conn, context, audit, permit, caller, child_id, child_ref, rows)

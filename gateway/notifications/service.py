@@ -36,7 +36,7 @@ async def notify_match(
     """Tell `recipient` that `partner` is involved with the same child, if policy allows."""
     if recipient.webhook_url is None:
         return
-    decision = decide(context.policy, "inbeeld.index.match_notification", {
+    decision = await decide(context.policy, "inbeeld.index.match_notification", {
         "subject": {"type": "organisation", "id": recipient.organisation_id,
                     "properties": {"organisation": recipient.organisation_id,
                                    "organisation_type": recipient.organisation_type}},

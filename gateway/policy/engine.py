@@ -24,7 +24,7 @@ class PolicyUnavailable(ServiceUnavailable):
 class PolicyEngine(Protocol):
     revision: str
 
-    def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> Any: ...
+    async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> Any: ...
 
 
 def policy_sources(policy_dir: Path) -> dict[str, str]:
@@ -52,15 +52,15 @@ class EmbeddedRegoEngine:
             self._engine.add_policy(name, text)
         self.revision = revision_of(sources)
 
-    def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> Any:
+    async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> Any:
         # set_input and eval_rule run back to back with no await between: no other request interleaves.
         self._engine.set_input(policy_input)
         return self._engine.eval_rule(f"data.{entrypoint}")
 
 
-def decide(engine: PolicyEngine, entrypoint: str, policy_input: dict[str, Any]) -> PolicyDecision:
+async def decide(engine: PolicyEngine, entrypoint: str, policy_input: dict[str, Any]) -> PolicyDecision:
     try:
-        result = engine.evaluate(entrypoint, policy_input)
+        result = await engine.evaluate(entrypoint, policy_input)
     except Exception:
         raise PolicyUnavailable("The policy engine could not decide; nothing was disclosed.") from None
     decision = decision_from_result(result, engine.revision)

@@ -1,7 +1,11 @@
 """The case index API end to end, on SQLite and PostgreSQL."""
 
+from datetime import UTC, date, datetime
+from typing import Any
+
 import pytest
 
+from consent import repository as consents
 from gateway.core.vocabulary import Role
 from tests.fixtures.gateway import BSNS, Gateway, problem
 
@@ -92,15 +96,33 @@ async def test_card_shows_attendance_regisseur_and_minimised_involvements(gatewa
         json={"purpose": "actietafel", "organisation_id": "jeugdteam"})
     assert regisseur.status_code == 200, regisseur.text
 
-    card = (await gateway.client.get(f"/v1/children/{school_ref}", params={"purpose": "afstemming-kernteam"},
-                                     headers=gateway.auth("school-a"))).json()
-    assert card["attendance"] == {"status": "thuiszitter", "since": "2026-10-01",
-                                  "reported_by": {"id": "school-a", "name": "Test school-a", "type": "school"}}
-    assert card["regisseur"]["id"] == "jeugdteam"
+    async def school_card() -> dict[str, Any]:
+        response = await gateway.client.get(f"/v1/children/{school_ref}", params={"purpose": "afstemming-kernteam"},
+                                            headers=gateway.auth("school-a"))
+        return response.json()  # type: ignore[no-any-return]
+
+    card = await school_card()  # on the signal alone: who is involved, nothing more
+    assert set(card) == {"child_ref", "involvements"}
     seen = {i["organisation"]["id"] for i in card["involvements"]}
     assert seen == {"school-a", "ggd", "jeugdteam"}  # the school does not learn that the Raad is involved
     own = [i for i in card["involvements"] if i["organisation"]["id"] == "school-a"]
     assert own[0]["id"] and all("id" not in i for i in card["involvements"] if i not in own)
+
+    (child_id,) = [r.id for r in await gateway.rows("SELECT id FROM child")]
+    async with gateway.app.state.context.db.engine.begin() as conn:
+        consent_id = await consents.add(conn, child_id=child_id, purpose="afstemming-kernteam", recipient_id="school-a",
+                                        valid_from=date(2026, 1, 1), valid_until=None, now=datetime.now(UTC))
+    card = await school_card()
+    assert card["attendance"] == {"status": "thuiszitter", "since": "2026-10-01",
+                                  "reported_by": {"id": "school-a", "name": "Test school-a", "type": "school"}}
+    assert card["regisseur"]["id"] == "jeugdteam"
+    assert {i["organisation"]["id"] for i in card["involvements"]} == {"school-a", "ggd", "jeugdteam", "rvdk"}
+    (basis,) = await gateway.rows("SELECT basis FROM audit_record WHERE action='child.read' ORDER BY id DESC LIMIT 1")
+    assert basis.basis == f"consent:{consent_id}"
+
+    async with gateway.app.state.context.db.engine.begin() as conn:
+        await consents.withdraw(conn, consent_id, datetime.now(UTC))
+    assert set(await school_card()) == {"child_ref", "involvements"}  # the very next request
 
     full = (await gateway.client.get(f"/v1/children/{jeugd_ref}/involvements", params={"purpose": "actietafel"},
                                      headers=gateway.auth("jeugdteam"))).json()
@@ -188,7 +210,8 @@ async def test_every_outcome_is_audited_and_refusals_survive_rollback(gateway: G
         ("involvement.register", "allowed"), ("child.read", "allowed"), ("child.read", "denied")]
     register, read, denied = rows
     assert register.basis == "jeugdwet-7.1.1-verwijsindex" and register.child_id is not None
-    assert read.purpose == "signalering" and "attendance" in read.fields and len(read.policy_revision) == 16
+    assert read.purpose == "signalering" and "involvements:ggd" in read.fields and "attendance" not in read.fields
+    assert len(read.policy_revision) == 16
     assert denied.reasons == "purpose-not-allowed-for-action" and denied.basis is None
     assert {r.child_id for r in rows} == {register.child_id}
 

@@ -1,5 +1,6 @@
 """Runs every `test_*` rule of the Rego test packages beside the policies, and the engine's fail-closed paths."""
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ class _Broken:
     def __init__(self, result: Any = None, error: Exception | None = None) -> None:
         self.result, self.error = result, error
 
-    def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> Any:
+    async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> Any:
         if self.error:
             raise self.error
         return self.result
@@ -73,7 +74,7 @@ class _Broken:
 ])
 def test_engine_failures_fail_closed(engine_: _Broken) -> None:
     with pytest.raises(PolicyUnavailable):
-        decide(engine_, "inbeeld.index.decision", {})
+        asyncio.run(decide(engine_, "inbeeld.index.decision", {}))
 
 
 def test_decisions_are_made_by_the_policy_module_only() -> None:
@@ -84,8 +85,8 @@ def test_decisions_are_made_by_the_policy_module_only() -> None:
 
 def test_embedded_engine_denies_by_default_and_carries_its_revision() -> None:
     engine = EmbeddedRegoEngine()
-    decision = decide(engine, "inbeeld.index.decision", {"subject": {"properties": {}}, "action": {"name": "x"},
-                                                          "context": {}})
+    decision = asyncio.run(decide(engine, "inbeeld.index.decision",
+                                  {"subject": {"properties": {}}, "action": {"name": "x"}, "context": {}}))
     assert not decision.allow and decision.revision == engine.revision and "unknown-action" in decision.reasons
     with pytest.raises(Exception, match="policy"):
         require(decision)

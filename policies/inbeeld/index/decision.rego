@@ -57,7 +57,23 @@ _deny contains "regisseur-not-involved" if {
 
 _statutory_basis := vocabulary.statutory[_subject.organisation_type][_purpose]
 
-# A statutory task of the caller wins over the signal: it is the more specific basis.
+# A consent for this purpose to the caller, active and within its period today (Europe/Amsterdam).
+_valid_consent_ids contains consent.id if {
+	some consent in object.get(_resource, "consents", [])
+	consent.status == "active"
+	consent.purpose == _purpose
+	consent.valid_from <= input.context.today
+	_not_ended(consent.valid_until)
+}
+
+_not_ended(until) if until == null
+
+_not_ended(until) if input.context.today <= until
+
+_consent_basis := sprintf("consent:%s", [min(_valid_consent_ids)]) if count(_valid_consent_ids) > 0
+
+# The basis, most specific first: a statutory task; the school's duty to report absence
+# (Leerplichtwet art. 21a); a consent; the involvement signal itself (Jeugdwet art. 7.1.1).
 _basis := _statutory_basis
 
 _basis := "leerplichtwet" if {
@@ -65,20 +81,46 @@ _basis := "leerplichtwet" if {
 	_action == "attendance.report"
 }
 
-_basis := vocabulary.signal_basis if {
+_basis := _consent_basis if {
 	not _statutory_basis
 	_action != "attendance.report"
 }
 
-_fields contains "attendance" if _action in {"child.read", "attendance.report"}
+_basis := vocabulary.signal_basis if {
+	not _statutory_basis
+	not _consent_basis
+	_action != "attendance.report"
+}
 
-_fields contains "regisseur" if _action in {"child.read", "regisseur.set"}
+# More than the signal (attendance status, regisseur, child-protection involvement for schools and
+# the GGD) needs a statutory task or a consent.
+_beyond_signal if _statutory_basis
+
+_beyond_signal if _consent_basis
+
+_fields contains "attendance" if {
+	_action == "child.read"
+	_beyond_signal
+}
+
+_fields contains "attendance" if _action == "attendance.report"
+
+_fields contains "regisseur" if {
+	_action == "child.read"
+	_beyond_signal
+}
+
+_fields contains "regisseur" if _action == "regisseur.set"
 
 _fields contains sprintf("involvements:%s", [org_type]) if {
 	_action in {"child.read", "involvements.list"}
 	some org_type, _ in vocabulary.roles
-	not org_type in object.get(_hidden_from, _subject.organisation_type, set())
+	_involvement_visible(org_type)
 }
+
+_involvement_visible(org_type) if not org_type in object.get(_hidden_from, _subject.organisation_type, set())
+
+_involvement_visible(_) if _beyond_signal
 
 _fields contains "child_ref" if _action in {"involvement.register", "child.lookup"}
 

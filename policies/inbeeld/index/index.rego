@@ -49,8 +49,8 @@ _case_purposes := {
 # Actions on an existing child need the caller's own involvement or a statutory task.
 _needs_involvement := {"child.lookup", "child.read", "involvements.list", "attendance.report", "regisseur.set"}
 
-# Schools and the GGD do not learn that child protection is involved; the kernteam tells them
-# when that is needed (field-level minimisation).
+# On the signal basis alone, schools and the GGD do not learn that child protection is involved; with
+# a consent or a statutory task they do (field-level minimisation).
 _hidden_from := {
 	"school": {"save", "rvdk"},
 	"ggd": {"save", "rvdk"},

@@ -123,3 +123,69 @@ test_school_is_not_told_of_raad_match if {
 	not d.allow
 	d.reasons == ["partner-hidden-from-recipient"]
 }
+
+_consent(status, purpose, from, until) := {
+	"id": "c-1", "status": status, "purpose": purpose, "valid_from": from, "valid_until": until,
+}
+
+_read_with(consents) := d if {
+	request := _request("school", "zorgcoordinator", "child.read", "afstemming-kernteam", {
+		"caller_involved": true, "consents": consents,
+	})
+	d := index.decision with input as object.union(request, {"context": {
+		"purpose": "afstemming-kernteam", "today": "2026-11-23",
+	}})
+}
+
+test_school_with_active_consent_sees_attendance_and_child_protection if {
+	d := _read_with([_consent("active", "afstemming-kernteam", "2026-01-01", null)])
+	d.allow
+	d.basis == "consent:c-1"
+	"attendance" in d.fields
+	"regisseur" in d.fields
+	"involvements:rvdk" in d.fields
+}
+
+test_school_without_consent_reads_on_the_signal_only if {
+	d := _read_with([])
+	d.basis == "jeugdwet-7.1.1-verwijsindex"
+	not "attendance" in d.fields
+	not "involvements:save" in d.fields
+}
+
+test_withdrawn_consent_gives_nothing_beyond_the_signal if {
+	d := _read_with([_consent("withdrawn", "afstemming-kernteam", "2026-01-01", null)])
+	d.basis == "jeugdwet-7.1.1-verwijsindex"
+	not "attendance" in d.fields
+}
+
+test_expired_consent_gives_nothing_beyond_the_signal if {
+	d := _read_with([_consent("active", "afstemming-kernteam", "2026-01-01", "2026-11-22")])
+	not "attendance" in d.fields
+}
+
+test_consent_valid_through_its_last_day if {
+	d := _read_with([_consent("active", "afstemming-kernteam", "2026-01-01", "2026-11-23")])
+	"attendance" in d.fields
+}
+
+test_consent_not_yet_valid_gives_nothing if {
+	d := _read_with([_consent("active", "afstemming-kernteam", "2026-11-24", null)])
+	not "attendance" in d.fields
+}
+
+test_consent_for_another_purpose_gives_nothing if {
+	d := _read_with([_consent("active", "actietafel", "2026-01-01", null)])
+	not "attendance" in d.fields
+}
+
+test_statutory_task_outranks_consent if {
+	request := _request("leerplicht", "leerplichtambtenaar", "child.read", "leerplicht-handhaving", {
+		"consents": [_consent("active", "leerplicht-handhaving", "2026-01-01", null)],
+	})
+	d := index.decision with input as object.union(request, {"context": {
+		"purpose": "leerplicht-handhaving", "today": "2026-11-23",
+	}})
+	d.basis == "leerplichtwet"
+	"attendance" in d.fields
+}

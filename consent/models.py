@@ -1,0 +1,34 @@
+"""The minimal consent record the policies read; the consent issue adds who gave it, receipts and the
+lifecycle around it."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import Column, ForeignKey, Index, String
+from sqlmodel import Field, SQLModel
+
+from gateway.core.db import BigId, UtcDateTime
+
+
+class ConsentStatus(StrEnum):
+    active = "active"
+    withdrawn = "withdrawn"
+    refused = "refused"
+
+
+class Consent(SQLModel, table=True):
+    """Consent for one purpose to one recipient organisation, for a period. `expired` is not stored:
+    it follows from `valid_until` and today's date."""
+
+    __table_args__ = (Index("ix_consent_child_recipient", "child_id", "recipient_id"),)
+
+    id: UUID = Field(primary_key=True)
+    child_id: int = Field(sa_column=Column(BigId, ForeignKey("child.id"), nullable=False))
+    purpose: str = Field(sa_type=String(32))
+    recipient_id: str = Field(foreign_key="organisation.id", max_length=64)
+    valid_from: date
+    valid_until: date | None = None
+    status: ConsentStatus = Field(sa_type=String(16))
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -1,0 +1,37 @@
+"""Consent SQL (Core). Read at every request: no cache can outlive a withdrawal."""
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .models import Consent, ConsentStatus
+
+consent = Consent.__table__  # type: ignore[attr-defined]
+
+_FOR_RECIPIENT = select(consent.c.id, consent.c.purpose, consent.c.status, consent.c.valid_from,
+                        consent.c.valid_until).where(
+    consent.c.child_id == bindparam("child_id"), consent.c.recipient_id == bindparam("recipient_id"))
+
+
+async def for_recipient(conn: AsyncConnection, child_id: int, recipient_id: str) -> list[dict[str, Any]]:
+    """The consents about this child for this recipient, shaped as policy input."""
+    rows = await conn.execute(_FOR_RECIPIENT, {"child_id": child_id, "recipient_id": recipient_id})
+    return [{"id": str(r.id), "purpose": r.purpose, "status": r.status, "valid_from": r.valid_from.isoformat(),
+             "valid_until": r.valid_until.isoformat() if r.valid_until else None} for r in rows]
+
+
+async def add(conn: AsyncConnection, *, child_id: int, purpose: str, recipient_id: str, valid_from: date,
+              valid_until: date | None, now: datetime, status: ConsentStatus = ConsentStatus.active) -> UUID:
+    new_id = uuid4()
+    await conn.execute(insert(consent).values(
+        id=new_id, child_id=child_id, purpose=purpose, recipient_id=recipient_id, valid_from=valid_from,
+        valid_until=valid_until, status=status, created_at=now))
+    return new_id
+
+
+async def withdraw(conn: AsyncConnection, consent_id: UUID, now: datetime) -> None:
+    await conn.execute(update(consent).where(consent.c.id == consent_id).values(
+        status=ConsentStatus.withdrawn, withdrawn_at=now))
