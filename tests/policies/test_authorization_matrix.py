@@ -1,0 +1,159 @@
+"""Every role × endpoint × purpose × basis state, against one table of what the rules say.
+
+The table below restates the policy independently of the Rego; the test asks the running gateway and
+compares the decision and the exact visible fields. Any difference fails, above all an unexpected allow.
+"""
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from consent import repository as consents
+from consent.models import ConsentStatus
+from gateway.core.clock import local_date
+from gateway.core.vocabulary import OrgType, Purpose, Role
+from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, running_gateway
+
+pytestmark = pytest.mark.anyio
+
+# --- the table ----------------------------------------------------------------------------------
+ROLES: dict[OrgType, tuple[str, ...]] = {
+    OrgType.school: ("zorgcoordinator", "intern-begeleider", "verzuimadministratie", "privacy-officer"),
+    OrgType.ggd: ("jeugdarts", "jeugdverpleegkundige", "privacy-officer"),
+    OrgType.leerplicht: ("leerplichtambtenaar", "privacy-officer"),
+    OrgType.jeugdteam: ("jeugdprofessional", "teammanager", "privacy-officer"),
+    OrgType.swv: ("consulent", "interventieteam", "privacy-officer"),
+    OrgType.save: ("jeugdbeschermer", "privacy-officer"),
+    OrgType.rvdk: ("raadsonderzoeker", "privacy-officer"),
+}
+CALLER_ORG = {OrgType.school: "school-a", OrgType.ggd: "ggd", OrgType.leerplicht: "leerplicht",
+              OrgType.jeugdteam: "jeugdteam", OrgType.swv: "swv", OrgType.save: "save", OrgType.rvdk: "rvdk"}
+PROFESSIONALS = {r for roles in ROLES.values() for r in roles} - {"privacy-officer"}
+CASE_PURPOSES = {"signalering", "afstemming-kernteam", "actietafel", "interventieteam", "leerplicht-handhaving",
+                 "jeugdbescherming"}
+ENDPOINTS: dict[str, tuple[set[str], set[str]]] = {  # endpoint: (roles, purposes)
+    "lookup": (PROFESSIONALS, CASE_PURPOSES),
+    "card": (PROFESSIONALS, CASE_PURPOSES),
+    "involvements": (PROFESSIONALS, CASE_PURPOSES),
+    "attendance": ({"zorgcoordinator", "intern-begeleider", "verzuimadministratie", "leerplichtambtenaar"},
+                   {"signalering", "leerplicht-handhaving"}),
+    "regisseur": (PROFESSIONALS - {"verzuimadministratie"}, {"afstemming-kernteam", "actietafel", "interventieteam"}),
+}
+STATUTORY = {(OrgType.leerplicht, "leerplicht-handhaving"), (OrgType.save, "jeugdbescherming"),
+             (OrgType.rvdk, "jeugdbescherming")}
+HIDDEN_ON_SIGNAL = {OrgType.school: {"save", "rvdk"}, OrgType.ggd: {"save", "rvdk"}}
+STATES = ("not-involved", "no-consent", "consent-active", "consent-withdrawn", "consent-expired")
+INVOLVED_ORGS = set(CALLER_ORG.values())
+
+
+def expected(org_type: OrgType, role: str, endpoint: str, purpose: str, state: str) -> tuple[int, frozenset[str]]:
+    """(status, visible fields) by the table."""
+    roles, purposes = ENDPOINTS[endpoint]
+    statutory = (org_type, purpose) in STATUTORY
+    involved = state != "not-involved"
+    allowed = role in roles and purpose in purposes and (involved or statutory)
+    if endpoint == "regisseur":
+        allowed = allowed and involved  # the caller names itself; it must be involved
+    if not allowed:
+        return 403, frozenset()
+    beyond_signal = statutory or state == "consent-active"
+    if endpoint == "lookup":
+        return 200, frozenset({"child_ref"})
+    if endpoint == "attendance":
+        return 200, frozenset({"attendance"})
+    if endpoint == "regisseur":
+        return 200, frozenset({"regisseur"})
+    hidden = set() if beyond_signal else HIDDEN_ON_SIGNAL.get(org_type, set())
+    present = {"school"} if state == "not-involved" else {t.value for t in OrgType}  # who is involved
+    fields = {f"involvements:{t}" for t in present if t not in hidden}
+    if endpoint == "card" and beyond_signal:
+        fields |= {"attendance", "regisseur"}
+    return 200, frozenset(fields)
+
+
+# --- the gateway --------------------------------------------------------------------------------
+def _visible(endpoint: str, body: dict[str, Any]) -> frozenset[str]:
+    if endpoint == "lookup":
+        return frozenset(k for k in body if k == "child_ref")
+    fields = {k for k in body if k in {"attendance", "regisseur"}}
+    fields |= {f"involvements:{i['organisation']['type']}" for i in body.get("involvements") or []}
+    return frozenset(fields)
+
+
+async def _seed(gw: Gateway) -> dict[str, int]:
+    """One child per basis state; in all but the first every caller organisation is involved."""
+    children = {}
+    today = local_date(datetime.now(UTC))
+    for state, bsn in zip(STATES, BSNS, strict=False):
+        orgs = ["school-b"] if state == "not-involved" else sorted(INVOLVED_ORGS)
+        for org in orgs:
+            purpose = "jeugdbescherming" if org in ("save", "rvdk") else "signalering"
+            assert (await gw.register(org, bsn, purpose=purpose)).status_code == 201
+        (row,) = await gw.rows("SELECT id FROM child ORDER BY id DESC LIMIT 1")
+        children[state] = row.id
+        async with gw.app.state.context.db.engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "UPDATE child SET attendance_status='thuiszitter', attendance_since='2026-10-01', "
+                f"attendance_reported_by='{orgs[0]}', regisseur_id='{orgs[0]}' WHERE id={row.id}")
+            if state.startswith("consent-"):
+                for org in INVOLVED_ORGS:
+                    for purpose in Purpose:
+                        await consents.add(
+                            conn, child_id=row.id, purpose=purpose.value, recipient_id=org,
+                            valid_from=date(2026, 1, 1),
+                            valid_until=today - timedelta(days=1) if state == "consent-expired" else None,
+                            status=ConsentStatus.withdrawn if state == "consent-withdrawn" else ConsentStatus.active,
+                            now=datetime.now(UTC))
+    return children
+
+
+async def _ask(gw: Gateway, *, org: str, role: str, endpoint: str, purpose: str, child_id: int, bsn: str) -> Any:
+    headers = gw.auth(org, Role(role))
+    ref = gw.app.state.context.child_refs().seal(child_id, org)
+    if endpoint == "lookup":
+        return await gw.client.post("/v1/children/lookup", headers=headers, json={"bsn": bsn, "purpose": purpose})
+    if endpoint == "card":
+        return await gw.client.get(f"/v1/children/{ref}", headers=headers, params={"purpose": purpose})
+    if endpoint == "involvements":
+        return await gw.client.get(f"/v1/children/{ref}/involvements", headers=headers, params={"purpose": purpose})
+    if endpoint == "attendance":
+        return await gw.client.put(f"/v1/children/{ref}/attendance", headers=headers,
+                                   json={"purpose": purpose, "status": "thuiszitter", "since": "2026-10-01"})
+    return await gw.client.put(f"/v1/children/{ref}/regisseur", headers=headers,
+                               json={"purpose": purpose, "organisation_id": org})
+
+
+async def test_authorization_matrix(tmp_path: Path) -> None:
+    settings = gateway_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'matrix.db'}")
+    async with running_gateway(settings) as gw:
+        children = await _seed(gw)
+        bsn_of = dict(zip(STATES, BSNS, strict=False))
+        outcomes: Counter[str] = Counter()
+        mismatches = []
+        for org_type, roles in ROLES.items():
+            org = CALLER_ORG[org_type]
+            for role in roles:
+                for endpoint in ENDPOINTS:
+                    for purpose in Purpose:
+                        for state in STATES:
+                            want_status, want_fields = expected(org_type, role, endpoint, purpose.value, state)
+                            response = await _ask(gw, org=org, role=role, endpoint=endpoint, purpose=purpose.value,
+                                                  child_id=children[state], bsn=bsn_of[state])
+                            got_fields = _visible(endpoint, response.json()) if response.status_code == 200 \
+                                else frozenset()
+                            case = (org_type.value, role, endpoint, purpose.value, state)
+                            if response.status_code != want_status or got_fields != want_fields:
+                                kind = "unexpected allow" if want_status == 403 else "mismatch"
+                                mismatches.append((kind, case, response.status_code, sorted(got_fields ^ want_fields)))
+                            outcomes["allowed" if response.status_code == 200 else "denied"] += 1
+        denied_audited = await gw.count("audit_record")
+    total = sum(outcomes.values())
+    print(f"authorization matrix: {total} cases, {outcomes['allowed']} allowed, {outcomes['denied']} denied, "
+          f"{len(mismatches)} mismatches")
+    assert total == sum(len(r) for r in ROLES.values()) * len(ENDPOINTS) * len(Purpose) * len(STATES)
+    assert not mismatches, mismatches[:10]
+    assert outcomes["allowed"] > 300 and outcomes["denied"] > 1000, outcomes
+    assert denied_audited >= total  # every request, allowed or denied, left an audit record
