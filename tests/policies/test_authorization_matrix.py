@@ -14,7 +14,8 @@ import pytest
 from consent import repository as consents
 from consent.models import ConsentStatus
 from gateway.core.clock import local_date
-from gateway.core.vocabulary import OrgType, Purpose, Role
+from gateway.core.vocabulary import AttendanceStatus, OrgType, Purpose, Role
+from gateway.index import repository as index
 from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, running_gateway
 
 pytestmark = pytest.mark.anyio
@@ -95,9 +96,9 @@ async def _seed(gw: Gateway) -> dict[str, int]:
         (row,) = await gw.rows("SELECT id FROM child ORDER BY id DESC LIMIT 1")
         children[state] = row.id
         async with gw.app.state.context.db.engine.begin() as conn:
-            await conn.exec_driver_sql(
-                "UPDATE child SET attendance_status='thuiszitter', attendance_since='2026-10-01', "
-                f"attendance_reported_by='{orgs[0]}', regisseur_id='{orgs[0]}' WHERE id={row.id}")
+            await index.set_attendance(conn, child_id=row.id, status=AttendanceStatus.thuiszitter,
+                                       since=date(2026, 10, 1), reported_by=orgs[0])
+            await index.set_regisseur(conn, child_id=row.id, organisation_id=orgs[0])
             if state.startswith("consent-"):
                 for org in INVOLVED_ORGS:
                     for purpose in Purpose:
