@@ -22,7 +22,7 @@ from gateway.core.settings import Settings
 from gateway.index.routes import router as index_router
 from gateway.notifications.routes import router as webhook_router
 from gateway.notifications.worker import OutboxWorker
-from gateway.policy.engine import EmbeddedRegoEngine, PolicyEngine
+from gateway.policy.engine import EmbeddedRegoEngine, OpaServerEngine, PolicyEngine
 from gateway.pseudonyms.service import HmacPseudonymiser
 
 PUBLIC_ROUTES = frozenset({
@@ -52,7 +52,7 @@ def create_app(
     keys = KeyRingSource(settings)
     context = AppContext(
         settings=settings, db=Database(settings.effective_database_url), keys=keys,
-        pseudonymiser=HmacPseudonymiser(keys), policy=policy or EmbeddedRegoEngine(settings.policy_dir),
+        pseudonymiser=HmacPseudonymiser(keys), policy=policy or policy_engine(settings),
         clock=clock, revoked=RevokedClients(settings.revocation_refresh_seconds),
     )
 
@@ -61,6 +61,7 @@ def create_app(
         stop = asyncio.Event()
         async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, transport=webhook_transport,
                                      follow_redirects=False) as client:
+            await context.policy.start()
             app.state.outbox = OutboxWorker(context, client)
             task = asyncio.create_task(app.state.outbox.run(stop)) if settings.outbox_worker else None
             try:
@@ -69,6 +70,7 @@ def create_app(
                 stop.set()
                 if task:
                     await task
+                await context.policy.close()
                 await context.db.dispose()
 
     app = FastAPI(
@@ -95,6 +97,12 @@ def create_app(
         return JSONResponse(openapi_document(app), headers={"access-control-allow-origin": "*"})
 
     return app
+
+
+def policy_engine(settings: Settings) -> PolicyEngine:
+    if settings.policy_engine == "opa":
+        return OpaServerEngine(settings.opa_url, timeout_seconds=settings.policy_timeout_seconds)
+    return EmbeddedRegoEngine(settings.policy_dir)
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:

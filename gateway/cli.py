@@ -27,6 +27,8 @@ org_app = typer.Typer(help="Partner organisations.", no_args_is_help=True)
 demo_app = typer.Typer(help="The synthetic demo region.", no_args_is_help=True)
 client_app = typer.Typer(help="Partner systems (OAuth clients with private_key_jwt).", no_args_is_help=True)
 app.add_typer(client_app, name="client")
+policy_app = typer.Typer(help="Rego policies.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
 app.add_typer(keys_app, name="keys")
 app.add_typer(org_app, name="org")
 app.add_typer(demo_app, name="demo")
@@ -301,3 +303,12 @@ def demo_token(
         typer.echo(f"refused: {response.text}", err=True)
         raise typer.Exit(1)
     typer.echo(response.json()["access_token"])
+
+
+@policy_app.command("bundle")
+def policy_bundle(out: Path = Path("inbeeld-policies.tar.gz")) -> None:
+    """Build the OPA bundle (policies + .manifest with revision) for the sidecar."""
+    from gateway.policy.engine import build_bundle, policy_sources, revision_of
+
+    out.write_bytes(build_bundle(Settings(mode=Mode.development).policy_dir))
+    typer.echo(f"wrote {out} (revision {revision_of(policy_sources(Settings(mode=Mode.development).policy_dir))})")

@@ -3,6 +3,7 @@
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     outbox_worker: bool = True
     webhook_timeout_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024
+    policy_engine: Literal["embedded", "opa"] = "embedded"
+    opa_url: str = "http://127.0.0.1:8181"
+    policy_timeout_seconds: float = 0.5
+    """A decision not made in time is a deny (503)."""
     revocation_refresh_seconds: float = 1.0
     """How stale a replica's list of revoked clients may be."""
     policy_dir: Path = Path(__file__).resolve().parents[2] / "policies"

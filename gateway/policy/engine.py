@@ -1,14 +1,25 @@
-"""Policy engines behind one interface. Embedded: regorus (Rust Rego, in-process, ~10 µs here).
+"""Policy engines behind one interface.
 
-Every failure — an engine error, an undefined result, a malformed decision — is a deny with a
-503 problem: the gateway never discloses on an unanswered question.
+- `EmbeddedRegoEngine` (default): regorus, a Rust Rego implementation, in-process.
+- `OpaServerEngine` (production sidecar): OPA's Data API through opa-python-client, loaded with the
+  bundle `inbeeld policy bundle` builds; the revision comes from OPA's provenance.
+
+Every failure — an engine error, an undefined result, a malformed decision, a missed deadline — is a
+deny with a 503 problem: the gateway never discloses on an unanswered question.
 """
 
+import asyncio
 import hashlib
+import io
+import json
+import tarfile
 from pathlib import Path
 from typing import Any, Protocol
 
+import httpx
+import orjson
 import regorus
+from opa_client import AsyncOpaClient
 
 from gateway.core.errors import ServiceUnavailable
 
@@ -22,9 +33,13 @@ class PolicyUnavailable(ServiceUnavailable):
 
 
 class PolicyEngine(Protocol):
-    revision: str
+    async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> tuple[Any, str]:
+        """(the entrypoint's value, or None when undefined; the policy revision that produced it)"""
+        ...
 
-    async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> Any: ...
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 def policy_sources(policy_dir: Path) -> dict[str, str]:
@@ -43,27 +58,84 @@ def revision_of(sources: dict[str, str]) -> str:
 
 
 class EmbeddedRegoEngine:
-    def __init__(self, policy_dir: Path = DEFAULT_POLICY_DIR) -> None:
-        sources = policy_sources(policy_dir)
-        if not sources:
-            raise RuntimeError(f"no Rego policies under {policy_dir}")
-        self._engine = regorus.Engine()
-        for name, text in sources.items():
-            self._engine.add_policy(name, text)
-        self.revision = revision_of(sources)
+    """regorus, compiled per entrypoint to its register VM (`Program` + `Rvm`): ~3x faster here than
+    interpreting the modules on every call."""
 
-    async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> Any:
-        # set_input and eval_rule run back to back with no await between: no other request interleaves.
-        self._engine.set_input(policy_input)
-        return self._engine.eval_rule(f"data.{entrypoint}")
+    def __init__(self, policy_dir: Path = DEFAULT_POLICY_DIR) -> None:
+        self._sources = policy_sources(policy_dir)
+        if not self._sources:
+            raise RuntimeError(f"no Rego policies under {policy_dir}")
+        self.revision = revision_of(self._sources)
+        self._vms: dict[str, Any] = {}
+
+    def _vm(self, entrypoint: str) -> Any:
+        vm = self._vms.get(entrypoint)
+        if vm is None:
+            program = regorus.Program.compile_from_modules(
+                "{}", list(self._sources.items()), [f"data.{entrypoint}"])
+            vm = self._vms[entrypoint] = regorus.Rvm()
+            vm.load_program(program)
+        return vm
+
+    async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> tuple[Any, str]:
+        # Input and execution run back to back with no await between: no other request interleaves.
+        vm = self._vm(entrypoint)
+        vm.set_input_json(orjson.dumps(policy_input).decode())
+        return orjson.loads(vm.execute_entry_point(f"data.{entrypoint}")), self.revision
+
+    async def start(self) -> None:
+        for entrypoint in ("inbeeld.index.decision", "inbeeld.index.match_notification"):
+            self._vm(entrypoint)  # compile at start-up, not on the first request
+
+    async def close(self) -> None:
+        pass
+
+
+class OpaServerEngine:
+    """OPA as a sidecar. Run it with the bundle: `opa run --server --bundle inbeeld-policies.tar.gz`."""
+
+    def __init__(self, url: str, *, timeout_seconds: float) -> None:
+        parsed = httpx.URL(url)
+        self._client = AsyncOpaClient(host=parsed.host, port=parsed.port or 8181, ssl=parsed.scheme == "https",
+                                      timeout=timeout_seconds, retries=0)
+        self._timeout = timeout_seconds
+
+    async def start(self) -> None:
+        await self._client.__aenter__()
+
+    async def close(self) -> None:
+        await self._client.__aexit__(None, None, None)
+
+    async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> tuple[Any, str]:
+        package, _, rule = entrypoint.rpartition(".")
+        answer = await asyncio.wait_for(
+            self._client.query_rule(policy_input, package, rule, query_params={"provenance": "true"}),
+            timeout=self._timeout)
+        bundles = answer.get("provenance", {}).get("bundles", {})
+        revisions = sorted(str(b.get("revision", "")) for b in bundles.values())
+        return answer.get("result"), ",".join(revisions) or "unknown"
+
+
+def build_bundle(policy_dir: Path = DEFAULT_POLICY_DIR) -> bytes:
+    """An OPA bundle (.tar.gz): the policy modules and a `.manifest` with the revision and root."""
+    sources = policy_sources(policy_dir)
+    files = {name: text.encode() for name, text in sources.items()}
+    files[".manifest"] = json.dumps({"revision": revision_of(sources), "roots": ["inbeeld"]}).encode()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as bundle:
+        for name, data in sorted(files.items()):
+            info = tarfile.TarInfo(f"/{name}")
+            info.size, info.mode = len(data), 0o644
+            bundle.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 async def decide(engine: PolicyEngine, entrypoint: str, policy_input: dict[str, Any]) -> PolicyDecision:
     try:
-        result = await engine.evaluate(entrypoint, policy_input)
-    except Exception:
+        result, revision = await engine.evaluate(entrypoint, policy_input)
+    except Exception:  # includes a missed deadline (TimeoutError)
         raise PolicyUnavailable("The policy engine could not decide; nothing was disclosed.") from None
-    decision = decision_from_result(result, engine.revision)
+    decision = decision_from_result(result, revision)
     if decision is None:
         raise PolicyUnavailable("The policy engine gave no valid decision; nothing was disclosed.")
     return decision

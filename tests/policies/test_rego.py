@@ -1,6 +1,7 @@
 """Runs every `test_*` rule of the Rego test packages beside the policies, and the engine's fail-closed paths."""
 
 import asyncio
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -59,10 +60,16 @@ class _Broken:
     def __init__(self, result: Any = None, error: Exception | None = None) -> None:
         self.result, self.error = result, error
 
-    async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> Any:
+    async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> tuple[Any, str]:
         if self.error:
             raise self.error
-        return self.result
+        return self.result, self.revision
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
 
 
 @pytest.mark.parametrize("engine_", [
@@ -90,3 +97,22 @@ def test_embedded_engine_denies_by_default_and_carries_its_revision() -> None:
     assert not decision.allow and decision.revision == engine.revision and "unknown-action" in decision.reasons
     with pytest.raises(Exception, match="policy"):
         require(decision)
+
+
+def test_policy_coverage_report(engine: regorus.Engine) -> None:
+    """After the Rego tests above (same module-scoped engine): print and keep the line coverage."""
+    report = json.loads(engine.get_coverage_report_as_json())
+    lines, out = [], Path(__file__).resolve().parents[1] / "artifacts" / "policy-coverage.txt"
+    total_covered = total = 0
+    for file in report["files"]:
+        if file["path"].endswith("_test.rego"):
+            continue
+        covered, missed = len(file["covered"]), len(file["not_covered"])
+        total_covered, total = total_covered + covered, total + covered + missed
+        lines.append(f"{file['path']}: {covered}/{covered + missed} lines, not covered: {file['not_covered']}")
+    percent = 100 * total_covered / max(total, 1)
+    lines.append(f"policy coverage: {percent:.1f}% of {total} evaluable lines")
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines) + "\n")
+    print("\n" + "\n".join(lines))
+    assert percent >= 90, lines

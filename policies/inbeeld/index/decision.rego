@@ -112,10 +112,16 @@ _fields contains "regisseur" if {
 
 _fields contains "regisseur" if _action == "regisseur.set"
 
-_fields contains sprintf("involvements:%s", [org_type]) if {
+_fields contains field if {
 	_action in {"child.read", "involvements.list"}
-	some org_type, _ in vocabulary.roles
+	some org_type, field in _involvement_fields
 	_involvement_visible(org_type)
+}
+
+_involvement_fields := {
+	"school": "involvements:school", "ggd": "involvements:ggd", "leerplicht": "involvements:leerplicht",
+	"jeugdteam": "involvements:jeugdteam", "swv": "involvements:swv", "save": "involvements:save",
+	"rvdk": "involvements:rvdk",
 }
 
 _involvement_visible(org_type) if not org_type in object.get(_hidden_from, _subject.organisation_type, set())

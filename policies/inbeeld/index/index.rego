@@ -29,7 +29,11 @@ _action_roles := {
 }
 
 # Every role but the privacy officer, whose purpose is toezicht on the log, not the case.
-_professional_roles := {role | some roles in vocabulary.roles; some role in roles} - {"privacy-officer"}
+_professional_roles := {
+	"zorgcoordinator", "intern-begeleider", "verzuimadministratie", "jeugdarts", "jeugdverpleegkundige",
+	"leerplichtambtenaar", "jeugdprofessional", "teammanager", "consulent", "interventieteam",
+	"jeugdbeschermer", "raadsonderzoeker",
+}
 
 _action_purposes := {
 	"involvement.register": {"signalering", "afstemming-kernteam", "leerplicht-handhaving", "jeugdbescherming"},

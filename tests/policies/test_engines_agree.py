@@ -1,0 +1,62 @@
+"""Two independent Rego implementations — regorus (embedded) and regopy (the OPA project's C++ engine) —
+decide a generated corpus of inputs identically."""
+
+import asyncio
+import json
+import random
+from typing import Any
+
+import regopy
+
+from gateway.core.vocabulary import OrgType, Purpose, Role
+from gateway.policy.engine import DEFAULT_POLICY_DIR, EmbeddedRegoEngine, policy_sources
+
+ACTIONS = ["involvement.register", "involvement.end", "child.lookup", "child.read", "involvements.list",
+           "attendance.report", "regisseur.set", "child.delete"]
+CORPUS_SIZE = 800
+
+
+def corpus(size: int, seed: int = 42) -> list[tuple[str, dict[str, Any]]]:
+    rng = random.Random(seed)
+    inputs = []
+    for _ in range(size):
+        org_type = rng.choice(list(OrgType)).value
+        purpose = rng.choice([*list(Purpose), "nonsense"])
+        consents = [{"id": f"c-{i}", "status": rng.choice(["active", "withdrawn", "refused"]),
+                     "purpose": rng.choice(list(Purpose)).value,
+                     "valid_from": rng.choice(["2026-01-01", "2026-11-23", "2026-12-01"]),
+                     "valid_until": rng.choice([None, "2026-11-22", "2026-11-23", "2027-01-01"])}
+                    for i in range(rng.randrange(3))]
+        resource = {"caller_involved": rng.random() < 0.6, "target_involved": rng.random() < 0.5,
+                    "owner": rng.choice(["org-a", "org-b"]), "consents": consents,
+                    "partner_type": rng.choice(list(OrgType)).value}
+        policy_input = {
+            "subject": {"type": "professional", "id": "p", "properties": {
+                "organisation": "org-a", "organisation_type": org_type, "role": rng.choice(list(Role)).value}},
+            "action": {"name": rng.choice(ACTIONS)},
+            "resource": {"type": "child", "properties": resource},
+            "context": {"purpose": str(purpose), "today": "2026-11-23"},
+        }
+        entrypoint = rng.choice(["inbeeld.index.decision"] * 4 + ["inbeeld.index.match_notification"])
+        inputs.append((entrypoint, policy_input))
+    return inputs
+
+
+def test_regorus_and_regopy_decide_alike() -> None:
+    embedded = EmbeddedRegoEngine()
+    other = regopy.Interpreter()
+    for name, text in policy_sources(DEFAULT_POLICY_DIR).items():
+        other.add_module(name, text)
+    differences, allows = [], 0
+    loop = asyncio.new_event_loop()
+    for entrypoint, policy_input in corpus(CORPUS_SIZE):
+        ours, _ = loop.run_until_complete(embedded.evaluate(entrypoint, policy_input))
+        other.set_input_term(json.dumps(policy_input))
+        output = str(other.query(f"value = data.{entrypoint}"))
+        theirs = None if output == "undefined" else json.loads(output)["bindings"]["value"]
+        if ours != theirs:
+            differences.append((entrypoint, policy_input, ours, theirs))
+        allows += bool(ours and ours["allow"])
+    loop.close()
+    assert not differences, differences[:3]
+    assert 100 < allows < CORPUS_SIZE - 100  # the corpus exercises both outcomes
