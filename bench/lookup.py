@@ -14,6 +14,7 @@ Needs `wrk` (Debian package). Not a test: figures depend on the machine.
 import argparse
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -86,6 +87,9 @@ def load(settings: Settings, children: int) -> tuple[list[str], list[str]]:
             conn.execute(insert(Involvement.__table__), involvement_rows)  # type: ignore[attr-defined]
         print(f"\rloaded {ids[-1]:,} children", end="", flush=True, file=sys.stderr)
     print(file=sys.stderr)
+    if engine.dialect.name == "sqlite":  # fold the load's WAL into the database before measuring
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.exec_driver_sql(f"SELECT setval('child_id_seq', {children})")
@@ -116,7 +120,9 @@ def wrk(url: str, seconds: int, token: str, script: Path | None) -> tuple[float,
         cmd += ["-s", str(script)]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
     rps = float(next(line for line in out.splitlines() if line.startswith("Requests/sec")).split()[1])
-    errors = sum(int(x) for x in __import__("re").findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors += sum(int(x) for x in re.findall(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                                             out)[0]) if "Socket errors" in out else 0
     return rps, errors
 
 
@@ -190,7 +196,7 @@ def main() -> None:
                 process.wait(timeout=30)
         print(f"\n{args.children:,} children, {args.database}, wrk -t1 -c16, {args.rounds} rounds of {args.seconds} s,"
               f" medians\n")
-        print("| workers | endpoint | req/s (median) | ratio to health | min | max | non-2xx |")
+        print("| workers | endpoint | req/s (median) | ratio to health | min | max | errors |")
         print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
         for workers, name, median, ratio, low, high, errors in rows:
             print(f"| {workers} | {name} | {median:,.0f} | {ratio:.2f} | {low:,.0f} | {high:,.0f} | {errors} |")
@@ -200,7 +206,10 @@ def main() -> None:
         if pg_name:
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-        shutil.rmtree(work, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept {work}", file=sys.stderr)
 
 
 if __name__ == "__main__":

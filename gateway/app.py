@@ -62,6 +62,7 @@ def create_app(
         async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, transport=webhook_transport,
                                      follow_redirects=False) as client:
             await context.policy.start()
+            await context.revoked.load(context.db)
             app.state.outbox = OutboxWorker(context, client)
             task = asyncio.create_task(app.state.outbox.run(stop)) if settings.outbox_worker else None
             try:

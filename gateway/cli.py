@@ -4,6 +4,7 @@ import asyncio
 import json
 import os
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -146,13 +147,28 @@ def keys_init() -> None:
     typer.echo(f"created {settings.key_file} (mode 0600); keep a backup in your secret store")
 
 
+class KeyKind(StrEnum):
+    pseudonym = "pseudonym"
+    token = "token"  # noqa: S105  (a key kind, not a secret)
+    signing = "signing"
+
+
 @keys_app.command("rotate")
-def keys_rotate() -> None:
-    """Add a new pseudonym key; running gateways pick it up within a second. Then run `keys rekey`."""
+def keys_rotate(kind: Annotated[KeyKind, typer.Option(help="Which key to add")] = KeyKind.pseudonym) -> None:
+    """Add a new key; running gateways pick it up within a second. After a pseudonym key: `keys rekey`."""
     settings = Settings()
-    ring = load_key_ring(settings).with_new_pseudonym_key()
+    ring = load_key_ring(settings)
+    if kind is KeyKind.pseudonym:
+        ring = ring.with_new_pseudonym_key()
+        hint = f"new pseudonym key {ring.pseudonym[-1].kid}; now run `inbeeld keys rekey`"
+    elif kind is KeyKind.token:
+        ring = ring.with_new_token_key()
+        hint = f"new access-token key {ring.token[-1][0]}; tokens signed with older keys stay valid until they expire"
+    else:
+        ring = ring.with_new_signing_key()
+        hint = f"new webhook signing key {ring.signing[-1][0]}; published at /v1/webhooks/jwks"
     ring.save(settings.key_file)
-    typer.echo(f"new pseudonym key {ring.pseudonym[-1].kid}; now run `inbeeld keys rekey`")
+    typer.echo(hint)
 
 
 @keys_app.command("rekey")

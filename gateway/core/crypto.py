@@ -18,7 +18,7 @@ import hmac
 import json
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,15 @@ class KeyRing:
 
     def with_new_pseudonym_key(self) -> "KeyRing":
         new = SecretKey(_new_kid("p"), secrets.token_bytes(32))
-        return KeyRing((*self.pseudonym, new), self.child_ref, self.signing, self.token)
+        return replace(self, pseudonym=(*self.pseudonym, new))
+
+    def with_new_token_key(self) -> "KeyRing":
+        """The new key signs from now on; the old ones still verify tokens already issued (≤ 5 minutes)."""
+        return replace(self, token=(*self.token, (_new_kid("t"), ec.generate_private_key(ec.SECP256R1()))))
+
+    def with_new_signing_key(self) -> "KeyRing":
+        """The new key signs webhooks from now on; receivers find both in the published JWKS."""
+        return replace(self, signing=(*self.signing, (_new_kid("s"), Ed25519PrivateKey.generate())))
 
     def to_json(self) -> str:
         def pem(key: Ed25519PrivateKey | ec.EllipticCurvePrivateKey) -> str:

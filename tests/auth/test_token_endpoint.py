@@ -160,3 +160,27 @@ async def test_role_in_token_must_fit_the_organisation(gateway: Gateway) -> None
     denied = await gateway.client.post("/v1/involvements", headers={"Authorization": f"Bearer {token}"},
                                        json={"bsn": BSNS[3], "purpose": "signalering"})
     assert "role-not-valid-for-organisation-type" in denied.json()["reasons"]
+
+
+async def test_many_concurrent_requests_do_not_drain_the_connection_pool(gateway: Gateway) -> None:
+    """The revocation refresh must not wait for a second pooled connection in every request at once."""
+    import anyio
+
+    await gateway.register("school-a", BSNS[4])
+    headers = gateway.auth("school-a")
+
+    async def lookup() -> int:
+        response = await gateway.client.post("/v1/children/lookup", headers=headers,
+                                             json={"bsn": BSNS[4], "purpose": "signalering"})
+        return response.status_code
+
+    with anyio.fail_after(20):
+        results: list[int] = []
+        async with anyio.create_task_group() as tasks:
+            for _ in range(40):  # more than the pool holds (5 + 10 overflow)
+                tasks.start_soon(lambda: _collect(results, lookup))
+    assert results == [200] * 40
+
+
+async def _collect(results: list[int], call) -> None:  # type: ignore[no-untyped-def]
+    results.append(await call())

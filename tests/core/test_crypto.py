@@ -78,3 +78,17 @@ def test_elfproef(digits: str, valid: bool) -> None:
 def test_bsn_never_shows_itself() -> None:
     bsn = Bsn("999990019")
     assert "999990019" not in f"{bsn} {bsn!r} {bsn!s} {[bsn]}" and bsn.digits == "999990019"
+
+
+def test_token_key_rotation_keeps_issued_tokens_valid() -> None:
+    from gateway.auth.tokens import Caller, mint_access_token, verify_access_token
+    from gateway.core.vocabulary import OrgType, Role
+
+    caller = Caller(organisation_id="o", organisation_type=OrgType.ggd, role=Role.jeugdarts, professional="p")
+    old = KeyRing.generate()
+    issued = mint_access_token(old, issuer="https://i", audience="https://i/v1", caller=caller)
+    rotated = old.with_new_token_key()
+    assert verify_access_token(rotated, issued, issuer="https://i", audience="https://i/v1") == caller
+    fresh = mint_access_token(rotated, issuer="https://i", audience="https://i/v1", caller=caller)
+    assert json.loads(unb64url(fresh.split(".")[0]))["kid"] == rotated.token[-1][0] != old.token[0][0]
+    assert len(old.with_new_signing_key().signing) == 2
