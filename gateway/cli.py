@@ -29,6 +29,8 @@ demo_app = typer.Typer(help="The synthetic demo region.", no_args_is_help=True)
 client_app = typer.Typer(help="Partner systems (OAuth clients with private_key_jwt).", no_args_is_help=True)
 app.add_typer(client_app, name="client")
 policy_app = typer.Typer(help="Rego policies.", no_args_is_help=True)
+consent_app = typer.Typer(help="Consent receipts.", no_args_is_help=True)
+app.add_typer(consent_app, name="consent")
 app.add_typer(policy_app, name="policy")
 app.add_typer(keys_app, name="keys")
 app.add_typer(org_app, name="org")
@@ -328,3 +330,19 @@ def policy_bundle(out: Path = Path("inbeeld-policies.tar.gz")) -> None:
 
     out.write_bytes(build_bundle(Settings(mode=Mode.development).policy_dir))
     typer.echo(f"wrote {out} (revision {revision_of(policy_sources(Settings(mode=Mode.development).policy_dir))})")
+
+
+@consent_app.command("verify-receipt")
+def consent_verify_receipt(
+    receipt: Path, jwks: Annotated[Path, typer.Option(help="The gateway's published keys (/v1/webhooks/jwks)")],
+) -> None:
+    """Verify a consent receipt offline against the gateway's published signing keys."""
+    from consent.receipts import verify_receipt
+    from gateway.core.crypto import CryptoError
+
+    try:
+        content = verify_receipt(_read_json(receipt), _read_json(jwks))
+    except CryptoError as error:
+        typer.echo(f"NOT VALID: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"valid receipt: {content.get('action', '?')} of consent {content.get('consent_id', '?')}")
