@@ -4,7 +4,7 @@ involved and *where* the child stands."""
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String, text
 from sqlmodel import Field, SQLModel
 
 from gateway.core.db import BigId, UtcDateTime
@@ -23,7 +23,12 @@ class Child(SQLModel, table=True):
 
 
 class Involvement(SQLModel, table=True):
-    __table_args__ = (Index("ix_involvement_child_active", "child_id", "ended_at"),)
+    __table_args__ = (
+        Index("ix_involvement_child_active", "child_id", "ended_at"),
+        # One active involvement per organisation and child, also under concurrent registrations.
+        Index("uq_involvement_active_per_org", "child_id", "organisation_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    )
 
     id: UUID = Field(primary_key=True)
     child_id: int = Field(sa_column=Column(BigId, ForeignKey("child.id"), nullable=False))

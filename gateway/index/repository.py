@@ -73,11 +73,16 @@ async def active_involvements(conn: AsyncConnection, child_id: int) -> list[Any]
 async def insert_involvement(
     conn: AsyncConnection, *, child_id: int, organisation_id: str, role: Role, contact_point: str,
     since: date, until: date | None, legal_basis: LegalBasis, now: datetime,
-) -> UUID:
+) -> UUID | None:
+    """None when this organisation already has an active involvement with the child."""
     new_id = uuid4()
-    await conn.execute(insert(involvement).values(
-        id=new_id, child_id=child_id, organisation_id=organisation_id, professional_role=role,
-        contact_point=contact_point, since=since, until=until, legal_basis=legal_basis, created_at=now))
+    try:
+        async with conn.begin_nested():
+            await conn.execute(insert(involvement).values(
+                id=new_id, child_id=child_id, organisation_id=organisation_id, professional_role=role,
+                contact_point=contact_point, since=since, until=until, legal_basis=legal_basis, created_at=now))
+    except IntegrityError:
+        return None
     return new_id
 
 

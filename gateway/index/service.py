@@ -126,6 +126,8 @@ async def register_involvement(
     involvement_id = await repository.insert_involvement(
         conn, child_id=child_id, organisation_id=caller.organisation_id, role=caller.role,
         contact_point=contact_point, since=since, until=body.until, legal_basis=body.legal_basis, now=now)
+    if involvement_id is None:  # a concurrent registration by the same organisation won
+        raise InvolvementExists("This organisation already has an active involvement with this child.")
     await audit.allowed(conn, now=now, child_id=child_id, permit=permit)
 
     newcomer = Party(caller.organisation_id, me.name, me.type, me.webhook_url, caller.role.value,

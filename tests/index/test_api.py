@@ -252,3 +252,19 @@ async def test_streamed_oversized_body_is_refused(gateway: Gateway) -> None:
     response = await gateway.client.post("/v1/involvements", headers=gateway.auth("school-a"), content=chunks())
     problem(response, 413, "payload-too-large")
     assert await gateway.count("child") == 0
+
+
+async def test_concurrent_registrations_by_one_organisation_make_one_involvement(gateway: Gateway) -> None:
+    import anyio
+
+    statuses: list[int] = []
+
+    async def register() -> None:
+        statuses.append((await gateway.register("school-a", BSNS[5])).status_code)
+
+    with anyio.fail_after(20):
+        async with anyio.create_task_group() as tasks:
+            for _ in range(6):
+                tasks.start_soon(register)
+    assert sorted(statuses) == [201] + [409] * 5
+    assert await gateway.count("involvement") == 1 and await gateway.count("child") == 1
