@@ -5,7 +5,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import Column, ForeignKey, Index, String
+from sqlalchemy import Column, ForeignKey, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from gateway.core.db import BigId, UtcDateTime
@@ -30,5 +30,20 @@ class Consent(SQLModel, table=True):
     valid_from: date
     valid_until: date | None = None
     status: ConsentStatus = Field(sa_type=String(16))
+    given_by: str = Field(default="", max_length=400, description="Pseudonyms of who consented, comma separated")
+    obtained_via: str = Field(default="organisation", max_length=16, description="organisation or portal")
+    registered_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UtcDateTime)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ConsentReceipt(SQLModel, table=True):
+    """A signed receipt for a grant, withdrawal or refusal, kept for download."""
+
+    __tablename__ = "consent_receipt"
+
+    id: UUID = Field(primary_key=True)
+    consent_id: UUID = Field(foreign_key="consent.id", index=True)
+    action: str = Field(max_length=16)
+    document: str = Field(sa_type=Text, description="The signed receipt as JSON")
+    created_at: datetime = Field(sa_type=UtcDateTime)

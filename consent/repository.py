@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .models import Consent, ConsentStatus
+from .models import Consent, ConsentReceipt, ConsentStatus
 
 consent = Consent.__table__  # type: ignore[attr-defined]
 
@@ -35,3 +35,36 @@ async def add(conn: AsyncConnection, *, child_id: int, purpose: str, recipient_i
 async def withdraw(conn: AsyncConnection, consent_id: UUID, now: datetime) -> None:
     await conn.execute(update(consent).where(consent.c.id == consent_id).values(
         status=ConsentStatus.withdrawn, withdrawn_at=now))
+
+
+receipt = ConsentReceipt.__table__  # type: ignore[attr-defined]
+
+
+async def add_with_givers(conn: AsyncConnection, *, child_id: int, purpose: str, recipient_id: str,
+                          valid_from: date, valid_until: date | None, given_by: str, registered_by: str,
+                          now: datetime) -> UUID:
+    new_id = uuid4()
+    await conn.execute(insert(consent).values(
+        id=new_id, child_id=child_id, purpose=purpose, recipient_id=recipient_id, valid_from=valid_from,
+        valid_until=valid_until, status=ConsentStatus.active, given_by=given_by, obtained_via="organisation",
+        registered_by=registered_by, created_at=now))
+    return new_id
+
+
+async def get(conn: AsyncConnection, consent_id: UUID) -> Any:
+    return (await conn.execute(select(consent).where(consent.c.id == consent_id))).first()
+
+
+async def for_child(conn: AsyncConnection, child_id: int) -> list[Any]:
+    return list((await conn.execute(
+        select(consent).where(consent.c.child_id == child_id).order_by(consent.c.created_at))).all())
+
+
+async def add_receipt(conn: AsyncConnection, *, consent_id: UUID, action: str, document: str, now: datetime) -> None:
+    await conn.execute(insert(receipt).values(id=uuid4(), consent_id=consent_id, action=action, document=document,
+                                              created_at=now))
+
+
+async def receipts(conn: AsyncConnection, consent_id: UUID) -> list[str]:
+    return list((await conn.execute(select(receipt.c.document).where(receipt.c.consent_id == consent_id)
+                                    .order_by(receipt.c.created_at))).scalars())

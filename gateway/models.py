@@ -1,6 +1,6 @@
 """Every table, imported in one place for Alembic and the test suite."""
 
-from consent.models import Consent
+from consent.models import Consent, ConsentReceipt
 from gateway.audit.models import AuditRecord
 from gateway.auth.models import OAuthClient, UsedAssertion
 from gateway.index.models import Child, Involvement
@@ -8,5 +8,6 @@ from gateway.notifications.models import OutboxMessage
 from gateway.organisations.models import Organisation
 
 __all__ = [
-    "AuditRecord", "Child", "Consent", "Involvement", "OAuthClient", "Organisation", "OutboxMessage", "UsedAssertion",
+    "AuditRecord", "Child", "Consent", "ConsentReceipt", "Involvement", "OAuthClient", "Organisation",
+    "OutboxMessage", "UsedAssertion",
 ]

@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from consent import repository as consents
-from gateway.audit.service import DENIED, NOT_FOUND, AuditEntry
+from gateway.audit.service import NOT_FOUND, AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
@@ -16,8 +16,8 @@ from gateway.core.crypto import CryptoError
 from gateway.core.vocabulary import Purpose
 from gateway.notifications.service import Party, notify_match
 from gateway.organisations.schemas import OrganisationSummary
-from gateway.policy.decision import Permit, PolicyDecision, PolicyDenied
-from gateway.policy.engine import decide
+from gateway.policy.decision import Permit, PolicyDecision
+from gateway.policy.enforce import policy_input, require_permit
 
 from . import repository
 from .errors import ChildNotFound, InvalidPeriod, InvolvementExists, InvolvementNotFound, UnknownOrganisation
@@ -33,37 +33,6 @@ from .schemas import (
     InvolvementRegistered,
     RegisseurAssignment,
 )
-
-ENTRYPOINT = "inbeeld.index.decision"
-
-
-def _policy_input(
-    context: AppContext, caller: Caller, action: str, purpose: Purpose, resource: dict[str, Any],
-) -> dict[str, Any]:
-    """AuthZEN shape: subject, action, resource, context (with today's date in the Netherlands)."""
-    return {
-        "subject": {"type": "professional", "id": caller.professional, "properties": {
-            "organisation": caller.organisation_id,
-            "organisation_type": caller.organisation_type.value,
-            "role": caller.role.value,
-        }},
-        "action": {"name": action},
-        "resource": {"type": "child", "properties": resource},
-        "context": {"purpose": purpose.value, "today": local_date(context.clock()).isoformat()},
-    }
-
-
-async def _permit(
-    context: AppContext, audit: AuditEntry, child_id: int | None, policy_input: dict[str, Any],
-) -> Permit:
-    """Decide; a deny raises with its audit record attached, so the refusal is logged after rollback."""
-    decision = await decide(context.policy, ENTRYPOINT, policy_input)
-    if not decision.allow:
-        denied = PolicyDenied(decision)
-        denied.record_on_failure = audit.refusal(
-            now=context.clock(), outcome=DENIED, child_id=child_id, decision=decision)
-        raise denied
-    return Permit(decision)
 
 
 def _not_found(context: AppContext, audit: AuditEntry, decision: PolicyDecision | None = None) -> ChildNotFound:
@@ -107,7 +76,7 @@ async def register_involvement(
 ) -> InvolvementRegistered:
     audit = AuditEntry.of(caller, meta, "involvement.register", body.purpose)
     keys = context.pseudonymiser.index_keys(body.bsn)
-    permit = await _permit(context, audit, None, _policy_input(
+    permit = await require_permit(context, audit, None, policy_input(
         context, caller, "involvement.register", body.purpose, {}))
     now = context.clock()
     since = body.since or local_date(now)
@@ -156,7 +125,7 @@ async def end_involvement(
     row = await repository.get_active_involvement(conn, involvement_id)
     if row is None:
         raise InvolvementNotFound("No active involvement with this id.")
-    permit = await _permit(context, audit, row.child_id, _policy_input(
+    permit = await require_permit(context, audit, row.child_id, policy_input(
         context, caller, "involvement.end", purpose, {"owner": row.organisation_id}))
     now = context.clock()
     await repository.end_involvement(conn, involvement_id, now)
@@ -174,7 +143,7 @@ async def lookup_child(
         facts = {"caller_involved": await repository.is_involved(conn, child_id, caller.organisation_id),
                  "consents": await consents.for_recipient(conn, child_id, caller.organisation_id)}
     # Decide before saying whether the child exists: without a basis, known and unknown look alike.
-    permit = await _permit(context, audit, child_id, _policy_input(
+    permit = await require_permit(context, audit, child_id, policy_input(
         context, caller, "child.lookup", body.purpose, facts))
     if child_id is None:
         raise _not_found(context, audit, permit.decision)
@@ -188,7 +157,7 @@ async def _read(
 ) -> tuple[int, Permit, list[Any]]:
     child_id = _open_ref(context, audit, caller, child_ref)
     rows = await repository.active_involvements(conn, child_id)
-    permit = await _permit(context, audit, child_id, _policy_input(context, caller, audit.action, purpose, {
+    permit = await require_permit(context, audit, child_id, policy_input(context, caller, audit.action, purpose, {
         "caller_involved": any(r.organisation_id == caller.organisation_id for r in rows),
         "consents": await consents.for_recipient(conn, child_id, caller.organisation_id),
     }))
@@ -261,10 +230,12 @@ async def assign_regisseur(
     child_id = _open_ref(context, audit, caller, child_ref)
     rows = await repository.active_involvements(conn, child_id)
     involved = {r.organisation_id for r in rows}
-    permit = await _permit(context, audit, child_id, _policy_input(context, caller, "regisseur.set", body.purpose, {
+    facts = {
         "caller_involved": caller.organisation_id in involved,
         "target_involved": body.organisation_id in involved,
         "consents": await consents.for_recipient(conn, child_id, caller.organisation_id),
-    }))
+    }
+    permit = await require_permit(context, audit, child_id, policy_input(
+        context, caller, "regisseur.set", body.purpose, facts))
     await repository.set_regisseur(conn, child_id=child_id, organisation_id=body.organisation_id)
     return await _disclose_card(conn, context, audit, permit, caller, child_id, child_ref, rows)

@@ -130,6 +130,8 @@ _involvement_visible(_) if _beyond_signal
 
 _fields contains "child_ref" if _action in {"involvement.register", "child.lookup"}
 
+_fields contains "consents" if _action in {"consent.register", "consent.withdraw", "consent.list"}
+
 # METADATA
 # title: Match notification
 # description: May the recipient be told that an organisation of the partner's type is involved too?

@@ -26,6 +26,9 @@ _action_roles := {
 	"involvements.list": _professional_roles,
 	"attendance.report": {"zorgcoordinator", "intern-begeleider", "verzuimadministratie", "leerplichtambtenaar"},
 	"regisseur.set": _professional_roles - {"verzuimadministratie"},
+	"consent.register": _professional_roles - {"verzuimadministratie"},
+	"consent.withdraw": _professional_roles - {"verzuimadministratie"},
+	"consent.list": _professional_roles,
 }
 
 # Every role but the privacy officer, whose purpose is toezicht on the log, not the case.
@@ -43,6 +46,9 @@ _action_purposes := {
 	"involvements.list": _case_purposes,
 	"attendance.report": {"signalering", "leerplicht-handhaving"},
 	"regisseur.set": {"afstemming-kernteam", "actietafel", "interventieteam"},
+	"consent.register": _case_purposes,
+	"consent.withdraw": _case_purposes,
+	"consent.list": _case_purposes,
 }
 
 _case_purposes := {
@@ -51,7 +57,10 @@ _case_purposes := {
 }
 
 # Actions on an existing child need the caller's own involvement or a statutory task.
-_needs_involvement := {"child.lookup", "child.read", "involvements.list", "attendance.report", "regisseur.set"}
+_needs_involvement := {
+	"child.lookup", "child.read", "involvements.list", "attendance.report", "regisseur.set",
+	"consent.register", "consent.withdraw", "consent.list",
+}
 
 # On the signal basis alone, schools and the GGD do not learn that child protection is involved; with
 # a consent or a statutory task they do (field-level minimisation).

@@ -189,3 +189,26 @@ test_statutory_task_outranks_consent if {
 	d.basis == "leerplichtwet"
 	"attendance" in d.fields
 }
+
+test_involved_partner_registers_a_consent_obtained_in_a_meeting if {
+	d := index.decision with input as _request(
+		"jeugdteam", "jeugdprofessional", "consent.register", "afstemming-kernteam", {"caller_involved": true},
+	)
+	d.allow
+	d.fields == ["consents"]
+	d.basis == "jeugdwet-7.1.1-verwijsindex"
+}
+
+test_uninvolved_partner_cannot_register_consent if {
+	d := index.decision with input as _request("ggd", "jeugdarts", "consent.register", "signalering", {})
+	not d.allow
+	d.reasons == ["no-involvement-or-statutory-task"]
+}
+
+test_verzuimadministratie_cannot_withdraw_consent if {
+	d := index.decision with input as _request(
+		"school", "verzuimadministratie", "consent.withdraw", "signalering", {"caller_involved": true},
+	)
+	not d.allow
+	d.reasons == ["action-not-allowed-for-role"]
+}
