@@ -9,6 +9,8 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from adapters.brp.client import BrpClient
+from consent.routes import router as consent_router
 from gateway import API_VERSION
 from gateway.auth.revocation import RevokedClients
 from gateway.auth.routes import router as oauth_router
@@ -60,7 +62,10 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, transport=webhook_transport,
-                                     follow_redirects=False) as client:
+                                     follow_redirects=False) as client, httpx.AsyncClient() as brp_http:
+            if settings.brp_url:
+                context.persons = BrpClient(brp_http, base_url=settings.brp_url,
+                                            timeout_seconds=settings.brp_timeout_seconds)
             await context.policy.start()
             await context.revoked.load(context.db)
             app.state.outbox = OutboxWorker(context, client)
@@ -86,6 +91,7 @@ def create_app(
     app.add_middleware(GatewayMiddleware, api_version=API_VERSION, max_body_bytes=settings.max_body_bytes)
     app.include_router(oauth_router)
     app.include_router(index_router)
+    app.include_router(consent_router)
     app.include_router(webhook_router)
 
     @app.get("/v1/health", tags=["operations"], operation_id="getHealth")

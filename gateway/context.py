@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from adapters.protocols import PersonRegistry
 from gateway.auth.revocation import RevokedClients
 from gateway.auth.tokens import VerifiedTokens
 from gateway.core.clock import Clock, system_clock
@@ -23,6 +24,8 @@ class AppContext:
     clock: Clock = system_clock
     tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
     revoked: RevokedClients = field(default_factory=lambda: RevokedClients(1.0))
+    persons: PersonRegistry | None = None
+    """The BRP (age and gezag for consent); None when not configured."""
     _refs: tuple[KeyRing, ChildRefCipher] | None = field(default=None, repr=False)
 
     def child_refs(self) -> ChildRefCipher:

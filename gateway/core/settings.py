@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     opa_url: str = "http://127.0.0.1:8181"
     policy_timeout_seconds: float = 0.5
     """A decision not made in time is a deny (503)."""
+    brp_url: str = ""
+    """Haal Centraal BRP personen API base URL (consent checks age and gezag there); empty: not configured."""
+    brp_timeout_seconds: float = 5.0
     revocation_refresh_seconds: float = 1.0
     """How stale a replica's list of revoked clients may be."""
     policy_dir: Path = Path(__file__).resolve().parents[2] / "policies"

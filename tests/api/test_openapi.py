@@ -35,4 +35,4 @@ async def test_openapi_is_3_1_with_stable_operation_ids_and_problem_errors(gatew
     schemas = document["components"]["schemas"]
     assert schemas["InvolvementCreate"]["properties"]["bsn"]["writeOnly"] is True
     assert not any("bsn" in s.get("properties", {}) for n, s in schemas.items() if n not in
-                   {"InvolvementCreate", "ChildLookup"})
+                   {"InvolvementCreate", "ChildLookup", "ConsentGrant"})
