@@ -20,6 +20,7 @@ from gateway.core.clock import local_date
 from gateway.core.errors import BadRequest, InbeeldError, NotFound, ServiceUnavailable
 from gateway.core.vocabulary import Purpose
 from gateway.index import repository as index
+from gateway.notifications.service import notify_consent_change
 from gateway.policy.enforce import policy_input, require_permit
 from gateway.pseudonyms.bsn import Bsn
 
@@ -105,8 +106,8 @@ async def grant(
         raise ConsentNotValid("Not everyone who must consent has consented.", extra={"reason": reason})
     if body.valid_until is not None and body.valid_until < valid_from:
         raise ConsentNotValid("`valid_until` lies before `valid_from`.", extra={"reason": "invalid-period"})
-    known = await index.organisation_summaries(conn, body.recipients)
-    if set(body.recipients) - known.keys():
+    hooks = await index.organisations_with_webhooks(conn, body.recipients)
+    if set(body.recipients) - hooks.keys():
         raise ConsentNotValid("A recipient is not a known organisation.", extra={"reason": "unknown-recipient"})
 
     givers = ([_pseudonym(context, "child", body.bsn.digits)] if body.given_by.child else []) + sorted(
@@ -128,6 +129,9 @@ async def grant(
                                      now=now)
         created.append(_public(await repository.get(conn, consent_id), today))
         receipts.append(document)
+        await notify_consent_change(conn, context=context, child_id=child_id, consent_id=str(consent_id),
+                                    recipient_id=recipient, action="grant", purpose=body.purpose.value,
+                                    webhook_url=hooks[recipient].webhook_url, now=now)
     await audit.allowed(conn, now=now, child_id=child_id, permit=permit)
     return ConsentGranted(consents=created, receipts=receipts)
 
@@ -165,6 +169,10 @@ async def withdraw(
     }, key_id=kid, key=key)
     await repository.add_receipt(conn, consent_id=consent_id, action="withdrawal", document=json.dumps(document),
                                  now=now)
+    hooks = await index.organisations_with_webhooks(conn, [row.recipient_id])
+    await notify_consent_change(conn, context=context, child_id=row.child_id, consent_id=str(consent_id),
+                                recipient_id=row.recipient_id, action="withdrawal", purpose=row.purpose,
+                                webhook_url=hooks[row.recipient_id].webhook_url, now=now)
     await audit.allowed(conn, now=now, child_id=row.child_id, permit=permit)
     return document
 

@@ -67,3 +67,23 @@ async def notify_match(
         payload=json.dumps(payload, separators=(",", ":"), sort_keys=True), now=now)
     await audit.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=decision,
                        fields=decision.fields)
+
+
+CONSENT_EVENT = "consent.changed"
+
+
+async def notify_consent_change(
+    conn: AsyncConnection, *, context: AppContext, child_id: int, consent_id: str, recipient_id: str,
+    action: str, purpose: str, webhook_url: str | None, now: datetime,
+) -> None:
+    """Tell the recipient of a consent that it was granted or withdrawn (with its own child reference)."""
+    if webhook_url is None:
+        return
+    message_id = uuid4()
+    payload = {
+        "type": CONSENT_EVENT, "id": str(message_id), "occurred_at": now.isoformat(), "action": action,
+        "consent_id": consent_id, "purpose": purpose,
+        "child_ref": context.child_refs().seal(child_id, recipient_id),
+    }
+    await repository.enqueue(conn, message_id=message_id, recipient_id=recipient_id, event_type=CONSENT_EVENT,
+                             payload=json.dumps(payload, separators=(",", ":"), sort_keys=True), now=now)

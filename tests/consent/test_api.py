@@ -106,3 +106,34 @@ async def test_expired_consent_is_listed_as_expired_and_gives_nothing(gw: Gatewa
                                   headers=gw.auth("school-a"))).json()
     assert [c["status"] for c in listed["consents"]] == ["expired"]
     assert "attendance" not in await _card(gw, SEVENTEEN)
+
+
+async def test_recipient_is_told_when_its_consent_changes_and_no_bsn_is_kept(database_url: str, tmp_path: Path) -> None:
+    import json
+
+    from tests.fixtures.receiver import webhook_receiver
+
+    with brp_server() as brp, webhook_receiver() as receiver:
+        settings = gateway_settings(tmp_path, database_url, brp_url=brp.url)
+        async with running_gateway(settings, webhooks={"school-a": receiver.for_org("school-a")}) as gw:
+            for org in ("ggd", "school-a"):
+                await gw.register(org, TWO_PARENTS)
+            await gw.app.state.outbox.deliver_due()  # the match messages
+            receiver.deliveries.clear()
+            granted = (await gw.client.post("/v1/consents", headers=gw.auth("ggd"),
+                                            json=_grant(TWO_PARENTS, False, [MOTHER, FATHER]))).json()
+            consent_id = granted["consents"][0]["id"]
+            await gw.client.delete(f"/v1/consents/{consent_id}", params={"purpose": "afstemming-kernteam"},
+                                   headers=gw.auth("ggd"))
+            assert await gw.app.state.outbox.deliver_due() == 2
+            school_ref = (await gw.register("school-a", TWO_PARENTS)).json()  # 409, but nothing else to learn
+            assert school_ref["code"] == "involvement-exists"
+            rows = []
+            for table in ("consent", "consent_receipt", "outbox_message", "audit_record"):
+                rows += await gw.rows(f"SELECT t.* FROM {table} t")  # noqa: S608
+            dump = "\n".join(str(r) for r in rows)
+    events = [json.loads(d.body) for d in receiver.to("school-a")]
+    assert sorted((e["type"], e["action"], e["consent_id"]) for e in events) == [  # delivery order is not promised
+        ("consent.changed", "grant", consent_id), ("consent.changed", "withdrawal", consent_id)]
+    for bsn in (TWO_PARENTS, MOTHER, FATHER):
+        assert bsn not in dump
