@@ -28,8 +28,10 @@ async def test_route_inventory_every_route_is_public_or_requires_a_token(gateway
     routes = route_inventory(gateway.app)
     assert len(routes) >= 9
     for method, path in routes:
-        url = path.replace("{child_ref}", "r-x.abcdefghijklmnop").replace(
-            "{involvement_id}", "00000000-0000-4000-8000-000000000000")
+        url = path.replace("{child_ref}", "r-x.abcdefghijklmnop")
+        for name in ("{involvement_id}", "{consent_id}"):
+            url = url.replace(name, "00000000-0000-4000-8000-000000000000")
+        assert "{" not in url, url
         response = await gateway.client.request(method, url, params={"purpose": "signalering"}, json={})
         if path == "/v1/oauth/token":  # public, authenticated by the client assertion in its body
             assert response.status_code == 400 and response.json()["error"] == "invalid_request"
