@@ -8,21 +8,23 @@ from fastapi import APIRouter, Path, Query
 from gateway.core.errors import problem_responses
 from gateway.core.vocabulary import Purpose
 from gateway.dependencies import CallerDep, ConnectionDep, ContextDep, MetaDep
+from gateway.index.errors import ChildNotFound
 from gateway.policy.decision import PolicyDenied
 from gateway.policy.engine import PolicyUnavailable
 
 from . import service
+from .errors import ConsentNotFound, ConsentNotValid, RegistryUnavailable
 from .schemas import ConsentGrant, ConsentGranted, ConsentList
 
 router = APIRouter(prefix="/v1", tags=["consent"])
 PurposeQuery = Annotated[Purpose, Query(description="Why the data is needed (doelbinding)")]
 ChildRefPath = Annotated[str, Path(min_length=10, max_length=96, pattern=r"^[A-Za-z0-9_.-]+$")]
-_errors = (PolicyDenied, PolicyUnavailable, service.ConsentNotFound)
+_errors = (PolicyDenied, PolicyUnavailable, ConsentNotFound)
 
 
 @router.post("/consents", status_code=201, operation_id="registerConsent",
-             responses=problem_responses(service.ConsentNotValid, service.ChildUnknown, *_errors,
-                                         service.RegistryUnavailable))
+             responses=problem_responses(ConsentNotValid, ChildNotFound, *_errors,
+                                         RegistryUnavailable))
 async def register_consent(
     body: ConsentGrant, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> ConsentGranted:
@@ -32,7 +34,7 @@ async def register_consent(
 
 
 @router.get("/children/{child_ref}/consents", operation_id="listConsents",
-            responses=problem_responses(service.ChildUnknown, *_errors))
+            responses=problem_responses(ChildNotFound, *_errors))
 async def list_consents(
     child_ref: ChildRefPath, purpose: PurposeQuery, conn: ConnectionDep, context: ContextDep, caller: CallerDep,
     meta: MetaDep,

@@ -17,44 +17,19 @@ from gateway.audit.service import AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
-from gateway.core.errors import BadRequest, InbeeldError, NotFound, ServiceUnavailable
 from gateway.core.vocabulary import Purpose
 from gateway.index import repository as index
+from gateway.index.errors import ChildNotFound
 from gateway.notifications.service import notify_consent_change
 from gateway.policy.enforce import policy_input, require_permit
 from gateway.pseudonyms.bsn import Bsn
 
 from . import repository
+from .errors import ConsentNotFound, ConsentNotValid, RegistryUnavailable, SourceFailed
 from .models import ConsentStatus
 from .receipts import sign_receipt
 from .rules import ConsentBlocked, requirement, satisfied
 from .schemas import ConsentGrant, ConsentGranted, ConsentList, ConsentPublic
-
-
-class ConsentNotValid(BadRequest):
-    code, title = "consent-not-valid", "These people cannot give this consent"
-
-
-class ConsentNotFound(NotFound):
-    code, title = "consent-not-found", "Consent not found"
-
-
-class ChildUnknown(NotFound):
-    code, title = "child-not-found", "Child not known in the index"
-
-
-class RegistryUnavailable(ServiceUnavailable):
-    code, title = "person-registry-unavailable", "The BRP could not be asked"
-
-
-class SourceFailed(InbeeldError):
-    """A source system answered wrongly (502) or not in time (504)."""
-
-    code, title = "source-failed", "A source system failed"
-
-    def __init__(self, error: AdapterError) -> None:
-        super().__init__(f"The {error.source} did not answer properly.")
-        self.status = error.status  # type: ignore[misc]
 
 
 def _status(row: Any, today: date) -> str:
@@ -83,7 +58,7 @@ async def grant(
     permit = await require_permit(context, audit, child_id, policy_input(
         context, caller, "consent.register", body.purpose, {"caller_involved": involved}))
     if child_id is None:
-        raise ChildUnknown("No child with this number is known to the index.")
+        raise ChildNotFound("No child with this number is known to the index.")
     if persons is None:
         raise RegistryUnavailable("No BRP is configured, so who may consent cannot be checked.")
     try:
@@ -197,7 +172,7 @@ async def list_for_child(
     try:
         child_id = context.child_refs().open(child_ref, caller.organisation_id)
     except CryptoError:
-        raise ChildUnknown("No child with this reference is known to the index.") from None
+        raise ChildNotFound("No child with this reference is known to the index.") from None
     involved = await index.is_involved(conn, child_id, caller.organisation_id)
     permit = await require_permit(context, audit, child_id, policy_input(
         context, caller, "consent.list", purpose, {"caller_involved": involved}))
