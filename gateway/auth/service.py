@@ -10,27 +10,15 @@ from urllib.parse import parse_qsl
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.context import AppContext
-from gateway.core.errors import BadRequest, Conflict, NotFound
 from gateway.core.vocabulary import OrgType
 
 from . import repository
+from .errors import ClientExists, ClientNotFound, InvalidJwks
 from .server import FormRequest, PartnerClient, TokenServer
 
 FORM = "application/x-www-form-urlencoded"
 _ALLOWED_KEYS = {("EC", "P-256"), ("OKP", "Ed25519"), ("RSA", None)}
 _PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
-
-
-class InvalidJwks(BadRequest):
-    code, title = "invalid-jwks", "Invalid JWKS"
-
-
-class ClientExists(Conflict):
-    code, title = "client-exists", "Client already enrolled"
-
-
-class ClientNotFound(NotFound):
-    code, title = "client-not-found", "Client not found"
 
 
 def token_endpoint(context: AppContext) -> str:
