@@ -19,12 +19,18 @@ class Custody(StrEnum):
 
 @dataclass(frozen=True)
 class Person:
-    """The few facts consent needs. Custodians are BSNs only for as long as the caller pseudonymises them."""
+    """The few facts consent needs. BSNs (custodians, minors) only for as long as the caller pseudonymises
+    them; the given name only for the parent portal's own page."""
 
     birth_date: date | None
     custody: Custody
     custodians: tuple[str, ...]
+    given_name: str = ""
+    minors_in_custody: tuple[str, ...] = ()
+    """Minors over whom this person has gezag (asked for by the portal only)."""
 
 
 class PersonRegistry(Protocol):
-    async def person(self, bsn: str) -> Person | None: ...
+    async def person(self, bsn: str, *, for_portal: bool = False) -> Person | None:
+        """Age and gezag; `for_portal` adds the given name and the minors this person has gezag over."""
+        ...

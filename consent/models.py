@@ -12,6 +12,8 @@ from gateway.core.db import BigId, UtcDateTime
 
 
 class ConsentStatus(StrEnum):
+    pending = "pending"
+    """Given by some of the people who must consent (portal, joint custody); not yet valid."""
     active = "active"
     withdrawn = "withdrawn"
     refused = "refused"

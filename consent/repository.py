@@ -37,18 +37,29 @@ async def withdraw(conn: AsyncConnection, consent_id: UUID, now: datetime) -> No
         status=ConsentStatus.withdrawn, withdrawn_at=now))
 
 
+async def for_children(conn: AsyncConnection, child_ids: list[int]) -> list[Any]:
+    return list((await conn.execute(select(consent).where(consent.c.child_id.in_(child_ids))
+                                    .order_by(consent.c.created_at))).all())
+
+
 receipt = ConsentReceipt.__table__  # type: ignore[attr-defined]
 
 
 async def add_with_givers(conn: AsyncConnection, *, child_id: int, purpose: str, recipient_id: str,
-                          valid_from: date, valid_until: date | None, given_by: str, registered_by: str,
-                          now: datetime) -> UUID:
+                          valid_from: date, valid_until: date | None, given_by: str, registered_by: str | None,
+                          obtained_via: str, status: ConsentStatus, now: datetime) -> UUID:
     new_id = uuid4()
     await conn.execute(insert(consent).values(
         id=new_id, child_id=child_id, purpose=purpose, recipient_id=recipient_id, valid_from=valid_from,
-        valid_until=valid_until, status=ConsentStatus.active, given_by=given_by, obtained_via="organisation",
+        valid_until=valid_until, status=status, given_by=given_by, obtained_via=obtained_via,
         registered_by=registered_by, created_at=now))
     return new_id
+
+
+async def set_givers(conn: AsyncConnection, consent_id: UUID, *, given_by: str, status: ConsentStatus) -> None:
+    """Another person who must consent joined (or refused) a pending consent."""
+    await conn.execute(update(consent).where(consent.c.id == consent_id, consent.c.status == ConsentStatus.pending)
+                       .values(given_by=given_by, status=status))
 
 
 async def get(conn: AsyncConnection, consent_id: UUID) -> Any:

@@ -2,7 +2,7 @@
 BSNs are checked against the BRP's gezag and turned into pseudonyms at once."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,6 +30,8 @@ class ConsentGrant(BaseModel):
     valid_from: date | None = Field(default=None, description="Default: today (Europe/Amsterdam)")
     valid_until: date | None = None
     given_by: GivenBy
+    decision: Literal["granted", "refused"] = Field(
+        default="granted", description="`refused`: the family said no; recorded with a receipt, grants nothing")
 
 
 class ConsentPublic(BaseModel):
@@ -38,7 +40,7 @@ class ConsentPublic(BaseModel):
     recipient: str
     valid_from: date
     valid_until: date | None
-    status: str = Field(description="active, withdrawn, refused or expired (on today's date)")
+    status: str = Field(description="pending, active, withdrawn, refused or expired (on today's date)")
     obtained_via: str
 
 

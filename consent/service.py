@@ -5,7 +5,7 @@ people who consented are turned into pseudonyms at once and never stored.
 """
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +28,7 @@ from . import repository
 from .errors import ConsentNotFound, ConsentNotValid, RegistryUnavailable, SourceFailed
 from .models import ConsentStatus
 from .receipts import sign_receipt
-from .rules import ConsentBlocked, requirement, satisfied
+from .rules import ConsentBlocked, Requirement, requirement, satisfied
 from .schemas import ConsentGrant, ConsentGranted, ConsentList, ConsentPublic
 
 
@@ -43,14 +43,112 @@ def _public(row: Any, today: date) -> ConsentPublic:
                          valid_until=row.valid_until, status=_status(row, today), obtained_via=row.obtained_via)
 
 
-def _pseudonym(context: AppContext, kind: str, bsn: str) -> str:
+def person_pseudonym(context: AppContext, kind: str, bsn: str) -> str:
+    """How a person who consented is named in the consent record and receipts (`child:…`, `custodian:…`)."""
     return f"{kind}:{context.pseudonymiser.index_keys(Bsn(bsn)).current[1].hex()[:16]}"
+
+
+async def consent_requirement(persons: PersonRegistry | None, child_bsn: str, today: date) -> Requirement:
+    """Who must consent for this child today, from the BRP; a problem when nobody can."""
+    if persons is None:
+        raise RegistryUnavailable("No BRP is configured, so who may consent cannot be checked.")
+    try:
+        person = await persons.person(child_bsn)
+    except AdapterError as error:
+        raise SourceFailed(error) from None
+    if person is None:
+        raise ConsentNotValid("The BRP does not know this child.", extra={"reason": "child-not-in-brp"})
+    needed = requirement(person, today=today)
+    if isinstance(needed, ConsentBlocked):
+        raise ConsentNotValid("No valid consent can be formed for this child.", extra={"reason": needed.value})
+    return needed
+
+
+def givers_satisfy(context: AppContext, needed: Requirement, child_bsn: str, givers: list[str]) -> bool:
+    custodians = {b for b in needed.custodians if person_pseudonym(context, "custodian", b) in givers}
+    return satisfied(needed, child_consents=person_pseudonym(context, "child", child_bsn) in givers,
+                     consenting_custodians=custodians)
+
+
+def _sign(context: AppContext, content: dict[str, Any]) -> dict[str, Any]:
+    kid, key = context.keys.current().signing[-1]
+    return sign_receipt(content, key_id=kid, key=key)
+
+
+async def _receipt(conn: AsyncConnection, context: AppContext, row: Any, *, action: str, by: list[str],
+                   child_ref: str, now: datetime) -> dict[str, Any]:
+    """Sign and keep a receipt for what just happened to this consent."""
+    document = _sign(context, {
+        "action": action, "consent_id": str(row.id), "child_ref": child_ref, "purpose": row.purpose,
+        "recipient": row.recipient_id, "valid_from": row.valid_from.isoformat(),
+        "valid_until": row.valid_until.isoformat() if row.valid_until else None, "status": str(row.status),
+        "by": by, "given_by": [g for g in row.given_by.split(",") if g], "obtained_via": row.obtained_via,
+        "registered_by": row.registered_by, "issued_at": now.isoformat(),
+    })
+    await repository.add_receipt(conn, consent_id=row.id, action=action, document=json.dumps(document), now=now)
+    return document
+
+
+async def _notify(conn: AsyncConnection, context: AppContext, row: Any, action: str, now: datetime) -> None:
+    hooks = await index.organisations_with_webhooks(conn, [row.recipient_id])
+    await notify_consent_change(conn, context=context, child_id=row.child_id, consent_id=str(row.id),
+                                recipient_id=row.recipient_id, action=action, purpose=row.purpose,
+                                webhook_url=hooks[row.recipient_id].webhook_url, now=now)
+
+
+async def record_consent(
+    conn: AsyncConnection, context: AppContext, *, child_id: int, purpose: str, recipient: str, valid_from: date,
+    valid_until: date | None, givers: list[str], status: ConsentStatus, obtained_via: str,
+    registered_by: str | None, child_ref: str, now: datetime,
+) -> tuple[Any, dict[str, Any]]:
+    """Store one consent (or refusal) with its signed receipt; tell the recipient once it counts."""
+    consent_id = await repository.add_with_givers(
+        conn, child_id=child_id, purpose=purpose, recipient_id=recipient, valid_from=valid_from,
+        valid_until=valid_until, given_by=",".join(givers), registered_by=registered_by, obtained_via=obtained_via,
+        status=status, now=now)
+    row = await repository.get(conn, consent_id)
+    action = "refusal" if status is ConsentStatus.refused else "grant"
+    document = await _receipt(conn, context, row, action=action, by=givers, child_ref=child_ref, now=now)
+    if status is not ConsentStatus.pending:
+        await _notify(conn, context, row, action, now)
+    return row, document
+
+
+async def add_giver(
+    conn: AsyncConnection, context: AppContext, row: Any, *, giver: str, needed: Requirement, child_bsn: str,
+    agree: bool, child_ref: str, now: datetime,
+) -> dict[str, Any]:
+    """Someone else who must consent agrees to (or refuses) a pending consent; it counts once all have."""
+    givers = [g for g in row.given_by.split(",") if g]
+    if agree:
+        givers.append(giver)
+        status = ConsentStatus.active if givers_satisfy(context, needed, child_bsn, givers) else ConsentStatus.pending
+    else:
+        status = ConsentStatus.refused
+    await repository.set_givers(conn, row.id, given_by=",".join(givers), status=status)
+    row = await repository.get(conn, row.id)
+    action = "grant" if agree else "refusal"
+    document = await _receipt(conn, context, row, action=action, by=[giver], child_ref=child_ref, now=now)
+    if status is not ConsentStatus.pending:
+        await _notify(conn, context, row, action, now)
+    return document
+
+
+async def withdraw_consent(conn: AsyncConnection, context: AppContext, row: Any, *, by: str, child_ref: str,
+                           now: datetime) -> dict[str, Any]:
+    """Withdraw at once (the next request already sees it); any one person who gave it may."""
+    await repository.withdraw(conn, row.id, now)
+    row = await repository.get(conn, row.id)
+    document = await _receipt(conn, context, row, action="withdrawal", by=[by], child_ref=child_ref, now=now)
+    await _notify(conn, context, row, "withdrawal", now)
+    return document
 
 
 async def grant(
     conn: AsyncConnection, *, context: AppContext, persons: PersonRegistry | None, caller: Caller,
     meta: RequestMeta, body: ConsentGrant,
 ) -> ConsentGranted:
+    """A consent (or a refusal) obtained by a partner's professional with the family."""
     audit = AuditEntry.of(caller, meta, "consent.register", body.purpose)
     keys = context.pseudonymiser.index_keys(body.bsn)
     child_id = await index.find_child_id(conn, keys.all_values)
@@ -59,54 +157,37 @@ async def grant(
         context, caller, "consent.register", body.purpose, {"caller_involved": involved}))
     if child_id is None:
         raise ChildNotFound("No child with this number is known to the index.")
-    if persons is None:
-        raise RegistryUnavailable("No BRP is configured, so who may consent cannot be checked.")
-    try:
-        person = await persons.person(body.bsn.digits)
-    except AdapterError as error:
-        raise SourceFailed(error) from None
     now = context.clock()
     today = local_date(now)
     valid_from = body.valid_from or today
-    if person is None:
-        raise ConsentNotValid("The BRP does not know this child.", extra={"reason": "child-not-in-brp"})
-    needed = requirement(person, today=today)
-    if isinstance(needed, ConsentBlocked):
-        raise ConsentNotValid("No valid consent can be formed for this child.", extra={"reason": needed.value})
+    needed = await consent_requirement(persons, body.bsn.digits, today)
     custodians = {b.digits for b in body.given_by.custodians}
     if not custodians <= set(needed.custodians):
         raise ConsentNotValid("Someone named has no gezag over this child.", extra={"reason": "not-a-custodian"})
-    if not satisfied(needed, child_consents=body.given_by.child, consenting_custodians=custodians):
+    refused = body.decision == "refused"
+    if not refused and not satisfied(needed, child_consents=body.given_by.child, consenting_custodians=custodians):
         reason = "child-must-consent" if needed.child_must_consent and not body.given_by.child else "custodians-missing"
         raise ConsentNotValid("Not everyone who must consent has consented.", extra={"reason": reason})
+    if refused and not (body.given_by.child or custodians):
+        raise ConsentNotValid("A refusal names who refused.", extra={"reason": "nobody-named"})
     if body.valid_until is not None and body.valid_until < valid_from:
         raise ConsentNotValid("`valid_until` lies before `valid_from`.", extra={"reason": "invalid-period"})
     hooks = await index.organisations_with_webhooks(conn, body.recipients)
     if set(body.recipients) - hooks.keys():
         raise ConsentNotValid("A recipient is not a known organisation.", extra={"reason": "unknown-recipient"})
 
-    givers = ([_pseudonym(context, "child", body.bsn.digits)] if body.given_by.child else []) + sorted(
-        _pseudonym(context, "custodian", b) for b in custodians)
-    kid, key = context.keys.current().signing[-1]
+    givers = ([person_pseudonym(context, "child", body.bsn.digits)] if body.given_by.child else []) + sorted(
+        person_pseudonym(context, "custodian", b) for b in custodians)
+    child_ref = context.child_refs().seal(child_id, caller.organisation_id)
     created, receipts = [], []
     for recipient in dict.fromkeys(body.recipients):
-        consent_id = await repository.add_with_givers(
-            conn, child_id=child_id, purpose=body.purpose.value, recipient_id=recipient, valid_from=valid_from,
-            valid_until=body.valid_until, given_by=",".join(givers), registered_by=caller.organisation_id, now=now)
-        document = sign_receipt({
-            "action": "grant", "consent_id": str(consent_id),
-            "child_ref": context.child_refs().seal(child_id, caller.organisation_id),
-            "purpose": body.purpose.value, "recipient": recipient, "valid_from": valid_from.isoformat(),
-            "valid_until": body.valid_until.isoformat() if body.valid_until else None, "given_by": givers,
-            "obtained_via": "organisation", "registered_by": caller.organisation_id, "issued_at": now.isoformat(),
-        }, key_id=kid, key=key)
-        await repository.add_receipt(conn, consent_id=consent_id, action="grant", document=json.dumps(document),
-                                     now=now)
-        created.append(_public(await repository.get(conn, consent_id), today))
+        row, document = await record_consent(
+            conn, context, child_id=child_id, purpose=body.purpose.value, recipient=recipient,
+            valid_from=valid_from, valid_until=body.valid_until, givers=givers,
+            status=ConsentStatus.refused if refused else ConsentStatus.active, obtained_via="organisation",
+            registered_by=caller.organisation_id, child_ref=child_ref, now=now)
+        created.append(_public(row, today))
         receipts.append(document)
-        await notify_consent_change(conn, context=context, child_id=child_id, consent_id=str(consent_id),
-                                    recipient_id=recipient, action="grant", purpose=body.purpose.value,
-                                    webhook_url=hooks[recipient].webhook_url, now=now)
     await audit.allowed(conn, now=now, child_id=child_id, permit=permit)
     return ConsentGranted(consents=created, receipts=receipts)
 
@@ -134,20 +215,9 @@ async def withdraw(
     if row.status != ConsentStatus.active:
         raise ConsentNotFound("This consent is not active.")
     now = context.clock()
-    await repository.withdraw(conn, consent_id, now)
-    kid, key = context.keys.current().signing[-1]
-    document = sign_receipt({
-        "action": "withdrawal", "consent_id": str(consent_id),
-        "child_ref": context.child_refs().seal(row.child_id, caller.organisation_id),
-        "purpose": row.purpose, "recipient": row.recipient_id, "registered_by": caller.organisation_id,
-        "issued_at": now.isoformat(),
-    }, key_id=kid, key=key)
-    await repository.add_receipt(conn, consent_id=consent_id, action="withdrawal", document=json.dumps(document),
-                                 now=now)
-    hooks = await index.organisations_with_webhooks(conn, [row.recipient_id])
-    await notify_consent_change(conn, context=context, child_id=row.child_id, consent_id=str(consent_id),
-                                recipient_id=row.recipient_id, action="withdrawal", purpose=row.purpose,
-                                webhook_url=hooks[row.recipient_id].webhook_url, now=now)
+    document = await withdraw_consent(conn, context, row, by=f"organisation:{caller.organisation_id}",
+                                      child_ref=context.child_refs().seal(row.child_id, caller.organisation_id),
+                                      now=now)
     await audit.allowed(conn, now=now, child_id=row.child_id, permit=permit)
     return document
 
@@ -194,7 +264,7 @@ async def fhir_consent(
     return {
         "resourceType": "Consent",
         "id": str(row.id),
-        "status": {"active": "active", "withdrawn": "inactive", "refused": "inactive",
+        "status": {"pending": "draft", "active": "active", "withdrawn": "inactive", "refused": "active",
                    "expired": "inactive"}[status],
         "date": row.created_at.date().isoformat(),
         "subject": {"identifier": {"system": "urn:inbeeld:child-ref",

@@ -25,6 +25,9 @@ from gateway.index.routes import router as index_router
 from gateway.notifications.routes import router as webhook_router
 from gateway.notifications.worker import OutboxWorker
 from gateway.policy.engine import EmbeddedRegoEngine, OpaServerEngine, PolicyEngine
+from gateway.portal.oidc import OidcClient
+from gateway.portal.routes import install_portal_handlers
+from gateway.portal.routes import router as portal_router
 from gateway.pseudonyms.service import HmacPseudonymiser
 
 PUBLIC_ROUTES = frozenset({
@@ -63,9 +66,14 @@ def create_app(
         stop = asyncio.Event()
         async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, transport=webhook_transport,
                                      follow_redirects=False) as client, httpx.AsyncClient() as brp_http:
-            if settings.brp_url:
-                context.persons = BrpClient(brp_http, base_url=settings.brp_url,
+            if settings.effective_brp_url:
+                context.persons = BrpClient(brp_http, base_url=settings.effective_brp_url,
                                             timeout_seconds=settings.brp_timeout_seconds)
+            if settings.effective_oidc_issuer:
+                context.oidc = OidcClient(
+                    brp_http, issuer=settings.effective_oidc_issuer, client_id=settings.portal_oidc_client_id,
+                    client_secret=portal_client_secret(settings, keys),
+                    redirect_uri=f"{settings.public_url.rstrip('/')}/portaal/terug")
             await context.policy.start()
             await context.revoked.load(context.db)
             app.state.outbox = OutboxWorker(context, client)
@@ -93,6 +101,10 @@ def create_app(
     app.include_router(index_router)
     app.include_router(consent_router)
     app.include_router(webhook_router)
+    app.include_router(portal_router)
+    install_portal_handlers(app)
+    if settings.demo_services:
+        mount_demo_services(app, settings, keys)
 
     @app.get("/v1/health", tags=["operations"], operation_id="getHealth")
     async def health() -> dict[str, str]:
@@ -104,6 +116,32 @@ def create_app(
         return JSONResponse(openapi_document(app), headers={"access-control-allow-origin": "*"})
 
     return app
+
+
+def portal_client_secret(settings: Settings, keys: KeyRingSource) -> str:
+    if settings.portal_oidc_client_secret is not None:
+        return settings.portal_oidc_client_secret.get_secret_value()
+    if settings.demo_services:
+        from gateway.demo.idp import demo_client_secret
+
+        return demo_client_secret(keys.current())
+    raise ValueError("INBEELD_PORTAL_OIDC_CLIENT_SECRET is needed with INBEELD_PORTAL_OIDC_ISSUER")
+
+
+def mount_demo_services(app: FastAPI, settings: Settings, keys: KeyRingSource) -> None:
+    """The demo's BRP and DigiD-like login, served by the gateway itself (demo and test mode only)."""
+    from gateway.core.clock import local_date
+    from gateway.demo.brp import create_brp_app
+    from gateway.demo.idp import IdpClient, create_idp_app, demo_client_secret, load_or_create_key
+    from gateway.demo.people import demo_people
+
+    today = local_date(system_clock())
+    people = demo_people(today)
+    app.mount("/demo/brp", create_brp_app(people))
+    client = IdpClient(demo_client_secret(keys.current()), (f"{settings.public_url.rstrip('/')}/portaal/terug",))
+    app.mount("/demo/idp", create_idp_app(
+        issuer=f"{settings.public_url.rstrip('/')}/demo/idp", clients={settings.portal_oidc_client_id: client},
+        key=load_or_create_key(settings.data_dir / "demo-idp-key.pem"), people=people, today=today))
 
 
 def policy_engine(settings: Settings) -> PolicyEngine:

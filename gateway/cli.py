@@ -42,7 +42,7 @@ DEMO_DIR = Path("var/demo")
 def _demo_env(host: str, port: int) -> None:
     os.environ.update({
         "INBEELD_MODE": Mode.demo.value, "INBEELD_DATA_DIR": str(DEMO_DIR),
-        "INBEELD_PUBLIC_URL": f"http://{host}:{port}",
+        "INBEELD_PUBLIC_URL": f"http://{host}:{port}", "INBEELD_DEMO_SERVICES": "true",
     })
 
 
@@ -116,6 +116,9 @@ Inbeeld demo region {'created' if seeded else 'reused'} in {DEMO_DIR}/ (syntheti
   Find a thuiszitter by BSN (in the body, never in the URL):
     curl -s -X POST {base}/v1/children/lookup -H "Authorization: Bearer $TOKEN" \\
          -H 'Content-Type: application/json' -d '{{"bsn": "{bsn.digits}", "purpose": "leerplicht-handhaving"}}'
+
+  Parent portal (log in with the demo's DigiD-like test provider; pick a synthetic parent):
+    {base}/portaal
 
   API description: {base}/v1/openapi.json
 """)

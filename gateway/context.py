@@ -11,6 +11,7 @@ from gateway.core.db import Database
 from gateway.core.keys import KeyRingSource
 from gateway.core.settings import Settings
 from gateway.policy.engine import PolicyEngine
+from gateway.portal.oidc import OidcClient
 from gateway.pseudonyms.service import Pseudonymiser
 
 
@@ -26,6 +27,8 @@ class AppContext:
     revoked: RevokedClients = field(default_factory=lambda: RevokedClients(1.0))
     persons: PersonRegistry | None = None
     """The BRP (age and gezag for consent); None when not configured."""
+    oidc: OidcClient | None = None
+    """The parent portal's login; None when no provider is configured."""
     _refs: tuple[KeyRing, ChildRefCipher] | None = field(default=None, repr=False)
 
     def child_refs(self) -> ChildRefCipher:

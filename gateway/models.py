@@ -6,8 +6,9 @@ from gateway.auth.models import OAuthClient, UsedAssertion
 from gateway.index.models import Child, Involvement
 from gateway.notifications.models import OutboxMessage
 from gateway.organisations.models import Organisation
+from gateway.portal.models import PortalVisit
 
 __all__ = [
     "AuditRecord", "Child", "Consent", "ConsentReceipt", "Involvement", "OAuthClient", "Organisation",
-    "OutboxMessage", "UsedAssertion",
+    "OutboxMessage", "PortalVisit", "UsedAssertion",
 ]

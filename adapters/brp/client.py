@@ -17,9 +17,10 @@ class BrpClient:
         self._url = base_url.rstrip("/") + "/personen"
         self._timeout = httpx.Timeout(timeout_seconds)
 
-    async def person(self, bsn: str) -> Person | None:
+    async def person(self, bsn: str, *, for_portal: bool = False) -> Person | None:
         try:
-            response = await self._client.post(self._url, json=request_body(bsn), timeout=self._timeout,
+            response = await self._client.post(self._url, json=request_body(bsn, for_portal=for_portal),
+                                               timeout=self._timeout,
                                                follow_redirects=False)
         except httpx.TimeoutException:
             raise SourceTimeout(SOURCE, "no answer in time") from None

@@ -26,7 +26,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
@@ -178,6 +178,33 @@ class ChildRefCipher:
         if len(data) != 8:
             raise CryptoError("unknown child reference")
         return int.from_bytes(data, "big")
+
+
+# --- sealed browser state (portal session cookies) ------------------------------------------------
+
+class SealedBox:
+    """`kid.base64url(nonce | AES-GCM(HKDF(master, purpose), data))`: state the browser keeps but can neither
+    read nor change. Keys derive from the `child_ref` masters, so rotating those rotates these too."""
+
+    def __init__(self, keys: tuple[SecretKey, ...], purpose: str) -> None:
+        self._purpose = purpose.encode()
+        self._keys = {k.kid: AESGCM(HKDF(hashes.SHA256(), 32, salt=b"inbeeld/sealed-box/v1",
+                                         info=self._purpose).derive(k.secret)) for k in keys}
+        self._issuing = keys[-1].kid
+
+    def seal(self, data: bytes) -> str:
+        nonce = secrets.token_bytes(12)
+        return f"{self._issuing}.{b64url(nonce + self._keys[self._issuing].encrypt(nonce, data, self._purpose))}"
+
+    def open(self, sealed: str) -> bytes:
+        kid, _, body = sealed.partition(".")
+        if kid not in self._keys or not body:
+            raise CryptoError("not sealed here")
+        try:
+            raw = unb64url(body)
+            return self._keys[kid].decrypt(raw[:12], raw[12:], self._purpose)
+        except (InvalidTag, ValueError):
+            raise CryptoError("not sealed here") from None
 
 
 # --- signatures -----------------------------------------------------------------------------------

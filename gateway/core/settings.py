@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     brp_url: str = ""
     """Haal Centraal BRP personen API base URL (consent checks age and gezag there); empty: not configured."""
     brp_timeout_seconds: float = 5.0
+    demo_services: bool = False
+    """Serve the demo's BRP (`/demo/brp`) and DigiD-like login (`/demo/idp`); never in production."""
+    portal_oidc_issuer: str = ""
+    """The parent portal's OpenID Connect provider (DigiD through a broker). Empty: the demo provider when
+    `demo_services` is on, else the portal is off."""
+    portal_oidc_client_id: str = "inbeeld-portaal"
+    portal_oidc_client_secret: SecretStr | None = None
+    portal_idle_minutes: float = 15
+    portal_max_minutes: float = 120
     revocation_refresh_seconds: float = 1.0
     """How stale a replica's list of revoked clients may be."""
     policy_dir: Path = Path(__file__).resolve().parents[2] / "policies"
@@ -51,6 +60,8 @@ class Settings(BaseSettings):
                 "no key ring: set INBEELD_KEYS_JSON or create one with `inbeeld keys init` "
                 "(generated keys are only made automatically in demo, development and test mode)"
             )
+        if self.mode is Mode.production and self.demo_services:
+            raise ValueError("INBEELD_DEMO_SERVICES (a fake BRP and DigiD) cannot run in production")
         if self.mode is Mode.production and not self.public_url.startswith("https://"):
             raise ValueError("INBEELD_PUBLIC_URL must be https in production (it is the token issuer)")
         return self
@@ -67,6 +78,18 @@ class Settings(BaseSettings):
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'inbeeld.db'}"
+
+    @property
+    def effective_brp_url(self) -> str:
+        return self.brp_url or (f"{self.public_url.rstrip('/')}/demo/brp" if self.demo_services else "")
+
+    @property
+    def effective_oidc_issuer(self) -> str:
+        return self.portal_oidc_issuer or (f"{self.public_url.rstrip('/')}/demo/idp" if self.demo_services else "")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
 
     @property
     def token_audience(self) -> str:

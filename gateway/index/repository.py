@@ -54,7 +54,7 @@ async def get_child(conn: AsyncConnection, child_id: int) -> Any:
 
 _involvement_columns = (
     involvement.c.id, involvement.c.organisation_id, involvement.c.professional_role,
-    involvement.c.contact_point, involvement.c.since, involvement.c.until,
+    involvement.c.contact_point, involvement.c.since, involvement.c.until, involvement.c.created_at,
     organisation.c.name.label("organisation_name"), organisation.c.type.label("organisation_type"),
 )
 

@@ -20,6 +20,8 @@ from gateway.core.vocabulary import OrgType, Role
 from tests.fixtures.gateway import Gateway, problem
 
 pytestmark = pytest.mark.anyio
+PORTAL_START_ROUTES = {"/portaal", "/portaal/static/portal.css", "/portaal/inloggen", "/portaal/terug",
+                       "/portaal/uitloggen"}
 CALLER = Caller(organisation_id="school-a", organisation_type=OrgType.school, role=Role.zorgcoordinator,
                 professional="p")
 
@@ -28,12 +30,17 @@ async def test_route_inventory_every_route_is_public_or_requires_a_token(gateway
     routes = route_inventory(gateway.app)
     assert len(routes) >= 9
     for method, path in routes:
-        url = path.replace("{child_ref}", "r-x.abcdefghijklmnop")
+        url = path.replace("{child_ref}", "r-x.abcdefghijklmnop").replace("{number}", "0")
         for name in ("{involvement_id}", "{consent_id}"):
             url = url.replace(name, "00000000-0000-4000-8000-000000000000")
         assert "{" not in url, url
         response = await gateway.client.request(method, url, params={"purpose": "signalering"}, json={})
-        if path == "/v1/oauth/token":  # public, authenticated by the client assertion in its body
+        if path.startswith("/portaal"):  # the parent portal: a session cookie, else back to its start page
+            if path in PORTAL_START_ROUTES:
+                assert response.status_code in (200, 400, 503), (method, path, response.status_code)
+            else:
+                assert (response.status_code, response.headers.get("location")) == (303, "/portaal"), (method, path, response.status_code, response.text[:200])
+        elif path == "/v1/oauth/token":  # public, authenticated by the client assertion in its body
             assert response.status_code == 400 and response.json()["error"] == "invalid_request"
         elif path in PUBLIC_ROUTES:
             assert response.status_code == 200, (method, path)

@@ -1,0 +1,52 @@
+"""Plain Dutch for the codes the portal shows (B1 level: short words, no jargon where a plain word exists)."""
+
+PURPOSES = {
+    "signalering": "Zorgen over uw kind op tijd delen",
+    "afstemming-kernteam": "Overleg tussen school en hulp (kernteam)",
+    "actietafel": "Samen zoeken naar een passende plek (actietafel)",
+    "interventieteam": "Hulp als het vastloopt (interventieteam)",
+    "leerplicht-handhaving": "Leerplicht",
+    "jeugdbescherming": "Bescherming van uw kind",
+    "monitoring": "Cijfers voor de regio (zonder namen)",
+    "toezicht": "Controle door de privacy-functionaris",
+}
+# What a parent can give consent for; the other purposes rest on a law, not on consent.
+CONSENT_PURPOSES = ("signalering", "afstemming-kernteam", "actietafel", "interventieteam")
+
+ROLES = {
+    "zorgcoordinator": "zorgcoördinator", "intern-begeleider": "intern begeleider",
+    "verzuimadministratie": "verzuimadministratie", "jeugdarts": "jeugdarts",
+    "jeugdverpleegkundige": "jeugdverpleegkundige", "leerplichtambtenaar": "leerplichtambtenaar",
+    "jeugdprofessional": "jeugdprofessional", "teammanager": "teammanager", "consulent": "consulent",
+    "interventieteam": "interventieteam", "jeugdbeschermer": "jeugdbeschermer",
+    "raadsonderzoeker": "raadsonderzoeker", "privacy-officer": "privacy-functionaris",
+}
+
+BASES = {
+    "leerplichtwet": "Wettelijke taak (Leerplichtwet)",
+    "bw-1-jeugdbescherming": "Wettelijke taak (jeugdbescherming)",
+    "wet-publieke-gezondheid": "Wettelijke taak (jeugdgezondheidszorg)",
+    "jeugdwet-7.1.1-verwijsindex": "Melding van betrokkenheid (Jeugdwet)",
+}
+
+STATUSES = {
+    "pending": "Wacht op toestemming van iemand anders", "active": "Geldig", "withdrawn": "Ingetrokken",
+    "refused": "Geweigerd", "expired": "Verlopen",
+}
+
+ACTIONS = {
+    "child.lookup": "Zocht uw kind op", "child.read": "Bekeek de gegevens",
+    "involvements.list": "Bekeek wie er betrokken is",
+    "involvement.register": "Meldde zich als betrokken", "involvement.end": "Meldde zich af",
+    "attendance.report": "Gaf schoolaanwezigheid door", "regisseur.set": "Wees de regisseur aan",
+    "consent.register": "Legde een toestemming vast", "consent.withdraw": "Trok een toestemming in",
+    "consent.list": "Bekeek de toestemmingen",
+}
+
+
+def basis(code: str | None) -> str:
+    if not code:
+        return "Geen"
+    if code.startswith("consent:"):
+        return "Uw toestemming"
+    return BASES.get(code, code)

@@ -1,0 +1,256 @@
+"""The portal's pages. Every page needs a session (else: the start page); every form carries the session's
+CSRF token and must come from this site; cookies are HttpOnly, SameSite=Lax, Secure on https."""
+
+from datetime import date, timedelta
+from importlib.resources import files
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from gateway.context import AppContext
+from gateway.core.clock import local_date
+from gateway.core.crypto import SealedBox
+from gateway.dependencies import ConnectionDep, ContextDep, MetaDep
+
+from . import labels, service
+from .oidc import LoginFailed
+from .session import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    PortalSession,
+    open_login,
+    open_session,
+    seal_login,
+    seal_session,
+)
+
+router = APIRouter(prefix="/portaal", include_in_schema=False)
+_templates = Environment(loader=PackageLoader("gateway.portal"), autoescape=select_autoescape())
+_templates.globals.update(labels=labels, basis=labels.basis)
+_CSS = files("gateway.portal").joinpath("static/portal.css").read_text()
+_HEADERS = {
+    "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "cache-control": "no-store", "referrer-policy": "no-referrer", "x-content-type-options": "nosniff",
+}
+
+
+class NotLoggedIn(Exception):
+    pass
+
+
+class BadForm(Exception):
+    pass
+
+
+def _box(context: AppContext, purpose: str) -> SealedBox:
+    return SealedBox(context.keys.current().child_ref, purpose)
+
+
+def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    return HTMLResponse(_templates.get_template(name).render(**values), status_code=status, headers=_HEADERS)
+
+
+def _current_session(request: Request, context: ContextDep) -> PortalSession:
+    settings = context.settings
+    session = open_session(_box(context, "portal-session"), request.cookies.get(SESSION_COOKIE),
+                           now=context.clock().timestamp(), idle_seconds=settings.portal_idle_minutes * 60,
+                           max_seconds=settings.portal_max_minutes * 60)
+    if session is None:
+        raise NotLoggedIn
+    return session
+
+
+SessionDep = Annotated[PortalSession, Depends(_current_session)]
+"""Resolved before the form is validated: without a session, back to the start page."""
+
+
+def _check_form(request: Request, context: AppContext, session: PortalSession, csrf: str) -> None:
+    """The form must carry this session's token and, when the browser says where it comes from, this site."""
+    origin = request.headers.get("origin")
+    site = context.settings.public_url.rstrip("/")
+    if csrf != session.csrf or (origin is not None and origin != site):
+        raise BadForm
+
+
+def _with_session(response: Response, context: AppContext, session: PortalSession | None) -> Response:
+    secure = context.settings.secure_cookies
+    if session is None:
+        response.delete_cookie(SESSION_COOKIE, path="/portaal", secure=secure, httponly=True, samesite="lax")
+    else:
+        response.set_cookie(SESSION_COOKIE, seal_session(_box(context, "portal-session"),
+                                                         session.touched(context.clock().timestamp())),
+                            path="/portaal", secure=secure, httponly=True, samesite="lax")
+    return response
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303, headers={"cache-control": "no-store"})
+
+
+@router.get("/static/portal.css")
+async def stylesheet() -> Response:
+    return Response(_CSS, media_type="text/css", headers={"cache-control": "max-age=3600"})
+
+
+@router.get("")
+async def home(request: Request, conn: ConnectionDep, context: ContextDep, meta: MetaDep) -> Response:
+    try:
+        session = _current_session(request, context)
+    except NotLoggedIn:
+        return _page("start.html", available=context.oidc is not None)
+    since = service.previous_visit(session)
+    children = await service.overview(conn, context, session, meta, since)
+    return _with_session(_page("children.html", session=session, children=children), context, session)
+
+
+@router.get("/inloggen")
+async def start_login(context: ContextDep) -> Response:
+    if context.oidc is None:
+        return _page("error.html", 503, message="Inloggen kan hier nog niet: er is geen DigiD-koppeling ingesteld.")
+    try:
+        url, attempt = await context.oidc.start(context.clock().timestamp())
+    except LoginFailed:
+        return _page("error.html", 503, message="DigiD is nu niet bereikbaar. Probeer het later nog eens.")
+    response = _redirect(url)
+    response.set_cookie(LOGIN_COOKIE, seal_login(_box(context, "portal-login"), attempt), max_age=300,
+                        path="/portaal", secure=context.settings.secure_cookies, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/terug")
+async def finish_login(request: Request, conn: ConnectionDep, context: ContextDep, meta: MetaDep,
+                       code: str = "", state: str = "", error: str = "") -> Response:
+    now = context.clock()
+    attempt = open_login(_box(context, "portal-login"), request.cookies.get(LOGIN_COOKIE), now=now.timestamp())
+    failed = _page("error.html", 400, message="Inloggen is niet gelukt. Probeer het opnieuw.", retry=True)
+    failed.delete_cookie(LOGIN_COOKIE, path="/portaal")
+    if error or attempt is None or not code or state != attempt.state or context.oidc is None:
+        return failed
+    try:
+        bsn = await context.oidc.finish(code=code, attempt=attempt)
+    except LoginFailed:
+        return failed
+    if context.persons is None:
+        return _page("error.html", 503, message="Wij kunnen nu niet nagaan bij welke kinderen u hoort.")
+    try:
+        session = await service.login(context, context.persons, bsn, now)
+    except service.NothingToShow:
+        return _page("error.html", 200, message="Wij vinden in de BRP geen kinderen onder uw gezag. Vanaf 12 jaar "
+                                                "kunnen kinderen hier ook zelf inloggen.")
+    except service.RegistryFailed:
+        return _page("error.html", 503, message="De BRP is nu niet bereikbaar. Probeer het later nog eens.")
+    previous = await service.record_visit(conn, context, session, meta, now)
+    session = service.with_previous_visit(session, previous)
+    response = _with_session(_redirect("/portaal"), context, session)
+    response.delete_cookie(LOGIN_COOKIE, path="/portaal")
+    return response
+
+
+@router.post("/uitloggen")
+async def logout(context: ContextDep) -> Response:
+    """Always allowed: a forged logout can only end a session."""
+    return _with_session(_page("logged_out.html"), context, None)
+
+
+@router.get("/kind/{number}")
+async def child(request: Request, session: SessionDep, number: int, conn: ConnectionDep, context: ContextDep,
+                meta: MetaDep, gedaan: str = "") -> Response:
+    page = await service.child_page(conn, context, context.persons, session, meta, number)
+    return _with_session(_page("child.html", session=session, page=page, done=gedaan), context, session)
+
+
+@router.get("/kind/{number}/toestemming/nieuw")
+async def consent_form(request: Request, session: SessionDep, number: int, conn: ConnectionDep, context: ContextDep,
+                       meta: MetaDep) -> Response:
+    page = await service.child_page(conn, context, None, session, meta, number)
+    return _with_session(_page("consent_new.html", session=session, page=page,
+                               default_until=(local_date(context.clock()) + timedelta(days=365)).isoformat()),
+                         context, session)
+
+
+@router.post("/kind/{number}/toestemming/controleren")
+async def consent_check(
+    request: Request, session: SessionDep, number: int, conn: ConnectionDep, context: ContextDep, meta: MetaDep,
+    purpose: Annotated[str, Form(max_length=40)], recipient: Annotated[str, Form(max_length=64)],
+    valid_until: Annotated[date, Form()], csrf: Annotated[str, Form()] = "",
+) -> Response:
+    _check_form(request, context, session, csrf)
+    page = await service.child_page(conn, context, None, session, meta, number)
+    return _with_session(_page("consent_check.html", session=session, page=page, purpose=purpose,
+                               recipient=recipient, valid_until=valid_until), context, session)
+
+
+@router.post("/kind/{number}/toestemming")
+async def consent_give(
+    request: Request, session: SessionDep, number: int, conn: ConnectionDep, context: ContextDep, meta: MetaDep,
+    purpose: Annotated[str, Form(max_length=40)], recipient: Annotated[str, Form(max_length=64)],
+    valid_until: Annotated[date, Form()], decision: Annotated[str, Form(pattern="^(give|refuse)$")],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    _check_form(request, context, session, csrf)
+    row = await service.give(conn, context, context.persons, session, meta, number=number, purpose=purpose,
+                             recipient=recipient, valid_until=valid_until, refuse=decision == "refuse")
+    return _with_session(_redirect(f"/portaal/kind/{number}?gedaan={row.status}"), context, session)
+
+
+@router.post("/kind/{number}/toestemming/{consent_id}/reactie")
+async def consent_respond(
+    request: Request, session: SessionDep, number: int, consent_id: UUID, conn: ConnectionDep, context: ContextDep,
+    meta: MetaDep, decision: Annotated[str, Form(pattern="^(give|refuse)$")], csrf: Annotated[str, Form()] = "",
+) -> Response:
+    _check_form(request, context, session, csrf)
+    await service.respond(conn, context, context.persons, session, meta, number=number, consent_id=consent_id,
+                          agree=decision == "give")
+    return _with_session(_redirect(f"/portaal/kind/{number}?gedaan={'bevestigd' if decision == 'give' else 'refused'}"),
+                         context, session)
+
+
+@router.get("/kind/{number}/toestemming/{consent_id}/intrekken")
+async def withdraw_check(request: Request, session: SessionDep, number: int, consent_id: UUID, conn: ConnectionDep,
+                         context: ContextDep, meta: MetaDep) -> Response:
+    page = await service.child_page(conn, context, None, session, meta, number)
+    consent = next((c for c in page.consents if c.row.id == consent_id and c.can_withdraw), None)
+    if consent is None:
+        raise service.PortalActionRefused("Deze toestemming kunt u niet intrekken.")
+    return _with_session(_page("consent_withdraw.html", session=session, page=page, consent=consent),
+                         context, session)
+
+
+@router.post("/kind/{number}/toestemming/{consent_id}/intrekken")
+async def withdraw(request: Request, session: SessionDep, number: int, consent_id: UUID, conn: ConnectionDep,
+                   context: ContextDep, meta: MetaDep, csrf: Annotated[str, Form()] = "") -> Response:
+    _check_form(request, context, session, csrf)
+    await service.withdraw(conn, context, session, meta, number=number, consent_id=consent_id)
+    return _with_session(_redirect(f"/portaal/kind/{number}?gedaan=withdrawn"), context, session)
+
+
+@router.get("/kind/{number}/toestemming/{consent_id}/bewijs")
+async def receipt_download(request: Request, session: SessionDep, number: int, consent_id: UUID, conn: ConnectionDep,
+                           context: ContextDep, meta: MetaDep) -> Response:
+    documents = await service.receipts(conn, context, session, meta, number=number, consent_id=consent_id)
+    return JSONResponse(documents, headers={
+        **_HEADERS, "content-disposition": f'attachment; filename="toestemming-{consent_id}-bewijs.json"'})
+
+
+def install_portal_handlers(app: Any) -> None:
+    """Portal errors are pages, not problem documents."""
+
+    async def not_logged_in(request: Request, exc: Exception) -> Response:
+        response = _redirect("/portaal")
+        response.delete_cookie(SESSION_COOKIE, path="/portaal")
+        return response
+
+    async def bad_form(request: Request, exc: Exception) -> Response:
+        return _page("error.html", 403, message="Dit formulier is verlopen of komt niet van deze website. "
+                                                "Ga terug en probeer het opnieuw.", retry=False)
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        return _page("error.html", 403, message=str(exc), retry=False)
+
+    app.add_exception_handler(NotLoggedIn, not_logged_in)
+    app.add_exception_handler(BadForm, bad_form)
+    app.add_exception_handler(service.PortalActionRefused, refused)

@@ -1,0 +1,309 @@
+"""What the portal does for the person logged in: find their children in the BRP, show the index card in
+plain words, give, confirm, refuse and withdraw consent, and read who accessed the child's data from the
+audit log. Every page view and change is itself audited (organisation `portaal`, the person's pseudonym)."""
+
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.errors import AdapterError
+from adapters.protocols import PersonRegistry
+from consent import repository as consents
+from consent.models import ConsentStatus
+from consent.rules import Requirement
+from consent.service import (
+    add_giver,
+    consent_requirement,
+    givers_satisfy,
+    person_pseudonym,
+    record_consent,
+    withdraw_consent,
+)
+from gateway.audit.models import AuditRecord
+from gateway.audit.service import ALLOWED, AuditEntry
+from gateway.context import AppContext, RequestMeta
+from gateway.core.clock import local_date
+from gateway.core.errors import InbeeldError
+from gateway.index import repository as index
+from gateway.organisations.models import Organisation
+from gateway.pseudonyms.bsn import Bsn
+
+from . import labels
+from .models import PortalVisit
+from .session import PortalChild, PortalSession, age_on
+
+PORTAL = "portaal"
+audit_table = AuditRecord.__table__  # type: ignore[attr-defined]
+organisation_table = Organisation.__table__  # type: ignore[attr-defined]
+visit_table = PortalVisit.__table__  # type: ignore[attr-defined]
+
+
+class NothingToShow(Exception):
+    """The person has no children under their gezag (and is not a child of 12 or over)."""
+
+
+class RegistryFailed(Exception):
+    """The BRP did not answer properly at login."""
+
+
+class PortalActionRefused(Exception):
+    """The person may not do this (not their child, not their consent, nothing to confirm); the message is Dutch."""
+
+
+@dataclass(frozen=True)
+class Login:
+    session: PortalSession
+    previous_visit: datetime | None
+
+
+def pseudonym(context: AppContext, session: PortalSession) -> str:
+    return person_pseudonym(context, session.relation, session.bsn)
+
+
+def _audit(context: AppContext, session: PortalSession, meta: RequestMeta, action: str) -> AuditEntry:
+    return AuditEntry(PORTAL, session.relation, pseudonym(context, session), meta, action, None)
+
+
+async def login(context: AppContext, persons: PersonRegistry, bsn: str, now: datetime) -> PortalSession:
+    """The person's children under gezag from the BRP (or themselves, a child of 12 or over)."""
+    today = local_date(now)
+    try:
+        me = await persons.person(bsn, for_portal=True)
+        found = [(minor, await persons.person(minor, for_portal=True)) for minor in
+                 (me.minors_in_custody[:10] if me else ())]
+    except AdapterError:
+        raise RegistryFailed from None
+    if me is None:
+        raise NothingToShow
+    stamp = now.timestamp()
+    if me.minors_in_custody:
+        children = [PortalChild(minor, child.given_name, child.birth_date.isoformat() if child.birth_date else None)
+                    for minor, child in found
+                    if child is not None and bsn in child.custodians]  # the child's own record names this custodian
+        if children:
+            return PortalSession(bsn, me.given_name, "custodian", tuple(children), stamp, stamp)
+    age = age_on(me.birth_date.isoformat() if me.birth_date else None, today)
+    if age is not None and 12 <= age < 18:
+        myself = PortalChild(bsn, me.given_name, me.birth_date.isoformat() if me.birth_date else None)
+        return PortalSession(bsn, me.given_name, "child", (myself,), stamp, stamp)
+    raise NothingToShow
+
+
+async def record_visit(conn: AsyncConnection, context: AppContext, session: PortalSession, meta: RequestMeta,
+                       now: datetime) -> datetime | None:
+    """Remember this visit; returns the previous one (for "new since your last visit")."""
+    person = pseudonym(context, session)
+    previous = await conn.scalar(select(visit_table.c.seen_at).where(visit_table.c.person == person))
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    await conn.execute(insert(visit_table).values(person=person, seen_at=now).on_conflict_do_update(
+        index_elements=["person"], set_={"seen_at": now}))
+    await _audit(context, session, meta, "portal.login").record(conn, now=now, outcome=ALLOWED)
+    return previous
+
+
+def speaks_for_child(session: PortalSession, child: PortalChild, today: date) -> bool:
+    """From 16 a child decides alone: a parent then sees only that the child can log in."""
+    age = age_on(child.birth_date, today)
+    return session.relation == "child" or age is None or age < 16
+
+
+def with_previous_visit(session: PortalSession, previous: datetime | None) -> PortalSession:
+    return replace(session, previous_visit=previous.timestamp() if previous else None)
+
+
+def previous_visit(session: PortalSession) -> datetime | None:
+    return datetime.fromtimestamp(session.previous_visit, UTC) if session.previous_visit else None
+
+
+@dataclass
+class ChildSummary:
+    number: int
+    child: PortalChild
+    age: int | None
+    self_determined: bool
+    partners: list[Any]
+    new_partners: int
+
+
+async def overview(conn: AsyncConnection, context: AppContext, session: PortalSession, meta: RequestMeta,
+                   since: datetime | None) -> list[ChildSummary]:
+    now = context.clock()
+    today = local_date(now)
+    result = []
+    for number, child in enumerate(session.children):
+        allowed = speaks_for_child(session, child, today)
+        child_id = await _child_id(context, conn, child) if allowed else None
+        partners = await index.active_involvements(conn, child_id) if child_id else []
+        if child_id:
+            await _audit(context, session, meta, "portal.overview").record(conn, now=now, outcome=ALLOWED,
+                                                                           child_id=child_id)
+        new = sum(1 for p in partners if since is not None and p.created_at > since)
+        result.append(ChildSummary(number, child, age_on(child.birth_date, today), not allowed, partners, new))
+    return result
+
+
+async def _child_id(context: AppContext, conn: AsyncConnection, child: PortalChild) -> int | None:
+    return await index.find_child_id(conn, context.pseudonymiser.index_keys(Bsn(child.bsn)).all_values)
+
+
+@dataclass
+class ConsentView:
+    row: Any
+    status: str
+    can_confirm: bool
+    can_withdraw: bool
+
+
+@dataclass
+class ChildPage:
+    number: int
+    child: PortalChild
+    age: int | None
+    partners: list[Any]
+    consents: list[ConsentView]
+    accesses: list[Any]
+    organisations: dict[str, str]
+    today: date
+
+
+async def _own_child(context: AppContext, conn: AsyncConnection, session: PortalSession,
+                     number: int) -> tuple[PortalChild, int | None]:
+    child = session.child(number)
+    if child is None or not speaks_for_child(session, child, local_date(context.clock())):
+        raise PortalActionRefused("Dit kind hoort niet bij uw account.")
+    return child, await _child_id(context, conn, child)
+
+
+def _giver(context: AppContext, session: PortalSession) -> str:
+    return pseudonym(context, session)
+
+
+def _can_give(context: AppContext, session: PortalSession, needed: Requirement) -> bool:
+    if session.relation == "child":
+        return True
+    return session.bsn in needed.custodians
+
+
+async def child_page(conn: AsyncConnection, context: AppContext, persons: PersonRegistry | None,
+                     session: PortalSession, meta: RequestMeta, number: int) -> ChildPage:
+    child, child_id = await _own_child(context, conn, session, number)
+    now = context.clock()
+    today = local_date(now)
+    partners, views, accesses = [], [], []
+    names = {row.id: row.name for row in await conn.execute(select(organisation_table.c.id,
+                                                                   organisation_table.c.name))}
+    if child_id is not None:
+        partners = await index.active_involvements(conn, child_id)
+        me = _giver(context, session)
+        rows = await consents.for_child(conn, child_id)
+        needed = None
+        if persons is not None and any(r.status == ConsentStatus.pending and me not in r.given_by for r in rows):
+            try:
+                needed = await consent_requirement(persons, child.bsn, today)
+            except (InbeeldError, AdapterError):  # the page still shows; confirming waits for the BRP
+                needed = None
+        for row in rows:
+            status = "expired" if row.status == "active" and row.valid_until and row.valid_until < today \
+                else str(row.status)
+            can_confirm = (row.status == ConsentStatus.pending and me not in row.given_by and needed is not None
+                           and _can_give(context, session, needed))
+            views.append(ConsentView(row, status, can_confirm, status in ("active", "pending")))
+        accesses = list((await conn.execute(
+            select(audit_table).where(audit_table.c.child_id == child_id, audit_table.c.organisation_id != PORTAL)
+            .order_by(audit_table.c.occurred_at.desc(), audit_table.c.id.desc()).limit(200))).all())
+        await _audit(context, session, meta, "portal.child").record(conn, now=now, outcome=ALLOWED,
+                                                                    child_id=child_id)
+    return ChildPage(number, child, age_on(child.birth_date, today), partners, views, accesses, names, today)
+
+
+async def give(conn: AsyncConnection, context: AppContext, persons: PersonRegistry | None, session: PortalSession,
+               meta: RequestMeta, *, number: int, purpose: str, recipient: str, valid_until: date,
+               refuse: bool = False) -> Any:
+    """A consent (or a refusal) by the person logged in; it counts once everyone who must consent has."""
+    child, child_id = await _own_child(context, conn, session, number)
+    if child_id is None:
+        raise PortalActionRefused("Er is nog geen partner betrokken bij uw kind.")
+    if purpose not in labels.CONSENT_PURPOSES:
+        raise PortalActionRefused("Voor dit doel is geen toestemming nodig of mogelijk.")
+    if recipient not in {p.organisation_id for p in await index.active_involvements(conn, child_id)}:
+        raise PortalActionRefused("Kies een organisatie die bij uw kind betrokken is.")
+    now = context.clock()
+    today = local_date(now)
+    if not today <= valid_until <= today + timedelta(days=2 * 366):
+        raise PortalActionRefused("Kies een einddatum vanaf vandaag en binnen twee jaar.")
+    needed = await _requirement_or_refuse(persons, child, today)
+    if not _can_give(context, session, needed):
+        raise PortalActionRefused("Volgens de BRP heeft u geen gezag over dit kind.")
+    me = _giver(context, session)
+    givers = [me]
+    status = ConsentStatus.refused if refuse else ConsentStatus.pending
+    if not refuse and givers_satisfy(context, needed, child.bsn, givers):
+        status = ConsentStatus.active
+    row, _ = await record_consent(
+        conn, context, child_id=child_id, purpose=purpose, recipient=recipient, valid_from=today,
+        valid_until=valid_until, givers=givers, status=status, obtained_via="portal", registered_by=None,
+        child_ref=context.child_refs().seal(child_id, recipient), now=now)
+    await _audit(context, session, meta, "portal.consent.give").record(conn, now=now, outcome=ALLOWED,
+                                                                       child_id=child_id)
+    return row
+
+
+async def _requirement_or_refuse(persons: PersonRegistry | None, child: PortalChild, today: date) -> Requirement:
+    try:
+        return await consent_requirement(persons, child.bsn, today)
+    except (InbeeldError, AdapterError):
+        raise PortalActionRefused("Wij kunnen nu niet nagaan wie toestemming moet geven. Probeer het later.") from None
+
+
+async def _own_consent(conn: AsyncConnection, context: AppContext, session: PortalSession, number: int,
+                       consent_id: UUID) -> tuple[PortalChild, int, Any]:
+    child, child_id = await _own_child(context, conn, session, number)
+    row = await consents.get(conn, consent_id)
+    if child_id is None or row is None or row.child_id != child_id:
+        raise PortalActionRefused("Deze toestemming hoort niet bij uw kind.")
+    return child, child_id, row
+
+
+async def respond(conn: AsyncConnection, context: AppContext, persons: PersonRegistry | None,
+                  session: PortalSession, meta: RequestMeta, *, number: int, consent_id: UUID, agree: bool) -> None:
+    """The other parent (or the child) confirms or refuses a consent that waits for them."""
+    child, child_id, row = await _own_consent(conn, context, session, number, consent_id)
+    me = _giver(context, session)
+    if row.status != ConsentStatus.pending or me in row.given_by:
+        raise PortalActionRefused("Deze toestemming wacht niet op u.")
+    now = context.clock()
+    needed = await _requirement_or_refuse(persons, child, local_date(now))
+    if not _can_give(context, session, needed):
+        raise PortalActionRefused("Volgens de BRP heeft u geen gezag over dit kind.")
+    await add_giver(conn, context, row, giver=me, needed=needed, child_bsn=child.bsn, agree=agree,
+                    child_ref=context.child_refs().seal(child_id, row.recipient_id), now=now)
+    await _audit(context, session, meta, "portal.consent.confirm" if agree else "portal.consent.refuse").record(
+        conn, now=now, outcome=ALLOWED, child_id=child_id)
+
+
+async def withdraw(conn: AsyncConnection, context: AppContext, session: PortalSession, meta: RequestMeta, *,
+                   number: int, consent_id: UUID) -> None:
+    """Anyone who must consent may withdraw; it counts from the very next request."""
+    _, child_id, row = await _own_consent(conn, context, session, number, consent_id)
+    if row.status not in (ConsentStatus.active, ConsentStatus.pending):
+        raise PortalActionRefused("Deze toestemming is al niet meer geldig.")
+    now = context.clock()
+    await withdraw_consent(conn, context, row, by=_giver(context, session),
+                           child_ref=context.child_refs().seal(child_id, row.recipient_id), now=now)
+    await _audit(context, session, meta, "portal.consent.withdraw").record(conn, now=now, outcome=ALLOWED,
+                                                                           child_id=child_id)
+
+
+async def receipts(conn: AsyncConnection, context: AppContext, session: PortalSession, meta: RequestMeta, *,
+                   number: int, consent_id: UUID) -> list[dict[str, Any]]:
+    _, child_id, _ = await _own_consent(conn, context, session, number, consent_id)
+    await _audit(context, session, meta, "portal.consent.receipts").record(conn, now=context.clock(),
+                                                                           outcome=ALLOWED, child_id=child_id)
+    return [json.loads(d) for d in await consents.receipts(conn, consent_id)]
