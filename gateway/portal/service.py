@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.errors import AdapterError
 from adapters.protocols import PersonRegistry
 from consent import repository as consents
+from consent.errors import ConsentNotValid
 from consent.models import ConsentStatus
 from consent.rules import Requirement
 from consent.service import (
@@ -232,8 +233,8 @@ async def give(conn: AsyncConnection, context: AppContext, persons: PersonRegist
         raise PortalActionRefused("Er is nog geen partner betrokken bij uw kind.")
     if purpose not in labels.CONSENT_PURPOSES:
         raise PortalActionRefused("Voor dit doel is geen toestemming nodig of mogelijk.")
-    if recipient not in {p.organisation_id for p in await index.active_involvements(conn, child_id)}:
-        raise PortalActionRefused("Kies een organisatie die bij uw kind betrokken is.")
+    if not await index.organisation_summaries(conn, [recipient]):
+        raise PortalActionRefused("Deze organisatie kennen wij niet.")
     now = context.clock()
     today = local_date(now)
     if not today <= valid_until <= today + timedelta(days=2 * 366):
@@ -258,6 +259,9 @@ async def give(conn: AsyncConnection, context: AppContext, persons: PersonRegist
 async def _requirement_or_refuse(persons: PersonRegistry | None, child: PortalChild, today: date) -> Requirement:
     try:
         return await consent_requirement(persons, child.bsn, today)
+    except ConsentNotValid:
+        raise PortalActionRefused("Volgens de BRP kan voor dit kind nu geen geldige toestemming worden gegeven, "
+                                  "bijvoorbeeld omdat niet vaststaat wie het gezag heeft.") from None
     except (InbeeldError, AdapterError):
         raise PortalActionRefused("Wij kunnen nu niet nagaan wie toestemming moet geven. Probeer het later.") from None
 

@@ -46,7 +46,8 @@ ENDPOINTS: dict[str, tuple[set[str], set[str]]] = {  # endpoint: (roles, purpose
 STATUTORY = {(OrgType.leerplicht, "leerplicht-handhaving"), (OrgType.save, "jeugdbescherming"),
              (OrgType.rvdk, "jeugdbescherming")}
 HIDDEN_ON_SIGNAL = {OrgType.school: {"save", "rvdk"}, OrgType.ggd: {"save", "rvdk"}}
-STATES = ("not-involved", "no-consent", "consent-active", "consent-withdrawn", "consent-expired")
+STATES = ("not-involved", "no-consent", "consent-active", "consent-withdrawn", "consent-expired", "consent-only")
+UNINVOLVED = {"not-involved", "consent-only"}  # only school-b is involved; in consent-only every caller has consent
 INVOLVED_ORGS = set(CALLER_ORG.values())
 
 
@@ -54,13 +55,14 @@ def expected(org_type: OrgType, role: str, endpoint: str, purpose: str, state: s
     """(status, visible fields) by the table."""
     roles, purposes = ENDPOINTS[endpoint]
     statutory = (org_type, purpose) in STATUTORY
-    involved = state != "not-involved"
-    allowed = role in roles and purpose in purposes and (involved or statutory)
+    involved = state not in UNINVOLVED
+    opened_by_consent = state == "consent-only" and endpoint in ("lookup", "card", "involvements")
+    allowed = role in roles and purpose in purposes and (involved or statutory or opened_by_consent)
     if endpoint == "regisseur":
         allowed = allowed and involved  # the caller names itself; it must be involved
     if not allowed:
         return 403, frozenset()
-    beyond_signal = statutory or state == "consent-active"
+    beyond_signal = statutory or state in ("consent-active", "consent-only")
     if endpoint == "lookup":
         return 200, frozenset({"child_ref"})
     if endpoint == "attendance":
@@ -68,7 +70,7 @@ def expected(org_type: OrgType, role: str, endpoint: str, purpose: str, state: s
     if endpoint == "regisseur":
         return 200, frozenset({"regisseur"})
     hidden = set() if beyond_signal else HIDDEN_ON_SIGNAL.get(org_type, set())
-    present = {"school"} if state == "not-involved" else {t.value for t in OrgType}  # who is involved
+    present = {"school"} if state in UNINVOLVED else {t.value for t in OrgType}  # who is involved
     fields = {f"involvements:{t}" for t in present if t not in hidden}
     if endpoint == "card" and beyond_signal:
         fields |= {"attendance", "regisseur"}
@@ -89,7 +91,7 @@ async def _seed(gw: Gateway) -> dict[str, int]:
     children = {}
     today = local_date(datetime.now(UTC))
     for state, bsn in zip(STATES, BSNS, strict=False):
-        orgs = ["school-b"] if state == "not-involved" else sorted(INVOLVED_ORGS)
+        orgs = ["school-b"] if state in UNINVOLVED else sorted(INVOLVED_ORGS)
         for org in orgs:
             purpose = "jeugdbescherming" if org in ("save", "rvdk") else "signalering"
             assert (await gw.register(org, bsn, purpose=purpose)).status_code == 201
@@ -106,7 +108,8 @@ async def _seed(gw: Gateway) -> dict[str, int]:
                             conn, child_id=row.id, purpose=purpose.value, recipient_id=org,
                             valid_from=date(2026, 1, 1),
                             valid_until=today - timedelta(days=1) if state == "consent-expired" else None,
-                            status=ConsentStatus.withdrawn if state == "consent-withdrawn" else ConsentStatus.active,
+                            status=ConsentStatus.withdrawn if state == "consent-withdrawn"
+                            else ConsentStatus.active,
                             now=datetime.now(UTC))
     return children
 

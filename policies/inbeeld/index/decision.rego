@@ -43,6 +43,14 @@ _deny contains "no-involvement-or-statutory-task" if {
 	_action in _needs_involvement
 	not _resource.caller_involved
 	not _statutory_basis
+	not _opened_by_consent
+}
+
+# A consent that names the caller lets it read without an involvement of its own (the family asked this
+# partner to look along); it never lets it report or decide.
+_opened_by_consent if {
+	_action in {"child.lookup", "child.read", "involvements.list"}
+	_consent_basis
 }
 
 _deny contains "not-own-involvement" if {

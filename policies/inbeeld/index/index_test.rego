@@ -212,3 +212,27 @@ test_verzuimadministratie_cannot_withdraw_consent if {
 	not d.allow
 	d.reasons == ["action-not-allowed-for-role"]
 }
+
+_uninvolved_with(action, consents) := d if {
+	request := _request("swv", "consulent", action, "afstemming-kernteam", {"consents": consents})
+	d := index.decision with input as object.union(request, {"context": {
+		"today": "2026-11-20", "time": "2026-11-20T10:00:00Z", "request_id": "r-1",
+	}})
+}
+
+test_consent_lets_an_uninvolved_partner_read if {
+	d := _uninvolved_with("child.read", [_consent("active", "afstemming-kernteam", "2026-01-01", null)])
+	d.allow
+	d.basis == "consent:c-1"
+}
+
+test_withdrawn_consent_no_longer_lets_an_uninvolved_partner_read if {
+	d := _uninvolved_with("child.read", [_consent("withdrawn", "afstemming-kernteam", "2026-01-01", null)])
+	not d.allow
+	d.reasons == ["no-involvement-or-statutory-task"]
+}
+
+test_consent_does_not_let_an_uninvolved_partner_name_a_regisseur if {
+	d := _uninvolved_with("regisseur.set", [_consent("active", "afstemming-kernteam", "2026-01-01", null)])
+	not d.allow
+}
