@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from gateway.context import AppContext
-from gateway.core.clock import local_date
+from gateway.core.clock import AMSTERDAM, local_date
 from gateway.core.crypto import SealedBox
 from gateway.dependencies import ConnectionDep, ContextDep, MetaDep
 
@@ -30,11 +30,12 @@ from .session import (
 router = APIRouter(prefix="/portaal", include_in_schema=False)
 _templates = Environment(loader=PackageLoader("gateway.portal"), autoescape=select_autoescape())
 _templates.globals.update(labels=labels, basis=labels.basis)
+_templates.filters["local"] = lambda moment: moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 _CSS = files("gateway.portal").joinpath("static/portal.css").read_text()
 _HEADERS = {
     "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                "frame-ancestors 'none'; base-uri 'none'",
-    "cache-control": "no-store", "referrer-policy": "no-referrer", "x-content-type-options": "nosniff",
+    "cache-control": "no-store", "referrer-policy": "same-origin", "x-content-type-options": "nosniff",
 }
 
 

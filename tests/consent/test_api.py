@@ -90,6 +90,26 @@ async def test_consent_by_the_right_people_per_age_band_and_custody(
     assert response.status_code == 201, response.text
 
 
+async def test_a_refusal_is_recorded_with_a_receipt_and_opens_nothing(gw: Gateway) -> None:
+    body = _grant(TWO_PARENTS, False, [MOTHER]) | {"decision": "refused"}  # one parent's no is enough
+    response = await gw.client.post("/v1/consents", headers=gw.auth("ggd"), json=body)
+    assert response.status_code == 201, response.text
+    (consent,) = response.json()["consents"]
+    assert consent["status"] == "refused"
+    jwks = (await gw.client.get("/v1/webhooks/jwks")).json()
+    assert verify_receipt(response.json()["receipts"][0], jwks)["action"] == "refusal"
+    assert "attendance" not in await _card(gw, TWO_PARENTS)
+    fhir = (await gw.client.get(f"/v1/consents/{consent['id']}/fhir", params={"purpose": "afstemming-kernteam"},
+                                headers=gw.auth("school-a"))).json()
+    assert fhir["decision"] == "deny"
+    withdraw = await gw.client.delete(f"/v1/consents/{consent['id']}", params={"purpose": "afstemming-kernteam"},
+                                      headers=gw.auth("ggd"))
+    problem(withdraw, 404, "consent-not-found")  # nothing to withdraw
+    nobody = await gw.client.post("/v1/consents", headers=gw.auth("ggd"),
+                                  json=_grant(TWO_PARENTS, False, []) | {"decision": "refused"})
+    assert problem(nobody, 400, "consent-not-valid")["reason"] == "nobody-named"
+
+
 async def test_uninvolved_partner_cannot_register_consent(gw: Gateway) -> None:
     response = await gw.client.post("/v1/consents", headers=gw.auth("jeugdteam"),
                                     json=_grant(SEVENTEEN, True, []))
