@@ -257,3 +257,18 @@ def test_no_bsn_reaches_the_database_or_the_cookies(gw: DemoGateway, tmp_path: P
     if database.exists():
         raw = database.read_bytes()
         assert parent.bsn.encode() not in raw and child_bsn.encode() not in raw
+
+
+def test_a_guardian_consents_alone_and_without_known_gezag_nobody_can(gw: DemoGateway) -> None:
+    ward, guardian = gw.family(custody="Voogdij", ages=range(0, 18))
+    reader, role = _uninvolved_reader(gw, ward)
+    browser = log_in(gw, guardian.bsn)
+    assert _give(gw, browser, child_number(browser, gw.people[ward].given_name), reader
+                 ).headers["location"].endswith("gedaan=active")
+    assert _lookup(gw, reader, role, ward).status_code == 200
+
+    unknown, _ = gw.family(custody="GezagNietTeBepalen", ages=range(12, 16))  # logs in about themselves
+    before = _consents(gw)
+    refused = _give(gw, log_in(gw, unknown), 0, reader)
+    assert refused.status_code == 403 and "niet vaststaat wie het gezag heeft" in refused.text
+    assert _consents(gw) == before
