@@ -77,6 +77,20 @@ def _check_form(request: Request, context: AppContext, session: PortalSession, c
         raise BadForm
 
 
+def _form_date(value: str) -> date:
+    """Form fields are checked here so a parent gets a page, not an API problem document."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise service.PortalFormInvalid("Vul een geldige datum in (dag-maand-jaar).") from None
+
+
+def _form_decision(value: str) -> str:
+    if value not in ("give", "refuse"):
+        raise service.PortalFormInvalid("Kies of u toestemming geeft of weigert.")
+    return value
+
+
 def _with_session(response: Response, context: AppContext, session: PortalSession | None) -> Response:
     secure = context.settings.secure_cookies
     if session is None:
@@ -177,35 +191,36 @@ async def consent_form(request: Request, session: SessionDep, number: int, conn:
 async def consent_check(
     request: Request, session: SessionDep, number: int, conn: ConnectionDep, context: ContextDep, meta: MetaDep,
     purpose: Annotated[str, Form(max_length=40)], recipient: Annotated[str, Form(max_length=64)],
-    valid_until: Annotated[date, Form()], csrf: Annotated[str, Form()] = "",
+    valid_until: Annotated[str, Form(max_length=10)], csrf: Annotated[str, Form()] = "",
 ) -> Response:
     _check_form(request, context, session, csrf)
     page = await service.child_page(conn, context, None, session, meta, number)
     return _with_session(_page("consent_check.html", session=session, page=page, purpose=purpose,
-                               recipient=recipient, valid_until=valid_until), context, session)
+                               recipient=recipient, valid_until=_form_date(valid_until)), context, session)
 
 
 @router.post("/kind/{number}/toestemming")
 async def consent_give(
     request: Request, session: SessionDep, number: int, conn: ConnectionDep, context: ContextDep, meta: MetaDep,
     purpose: Annotated[str, Form(max_length=40)], recipient: Annotated[str, Form(max_length=64)],
-    valid_until: Annotated[date, Form()], decision: Annotated[str, Form(pattern="^(give|refuse)$")],
+    valid_until: Annotated[str, Form(max_length=10)], decision: Annotated[str, Form(max_length=10)],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     _check_form(request, context, session, csrf)
     row = await service.give(conn, context, context.persons, session, meta, number=number, purpose=purpose,
-                             recipient=recipient, valid_until=valid_until, refuse=decision == "refuse")
+                             recipient=recipient, valid_until=_form_date(valid_until),
+                             refuse=_form_decision(decision) == "refuse")
     return _with_session(_redirect(f"/portaal/kind/{number}?gedaan={row.status}"), context, session)
 
 
 @router.post("/kind/{number}/toestemming/{consent_id}/reactie")
 async def consent_respond(
     request: Request, session: SessionDep, number: int, consent_id: UUID, conn: ConnectionDep, context: ContextDep,
-    meta: MetaDep, decision: Annotated[str, Form(pattern="^(give|refuse)$")], csrf: Annotated[str, Form()] = "",
+    meta: MetaDep, decision: Annotated[str, Form(max_length=10)], csrf: Annotated[str, Form()] = "",
 ) -> Response:
     _check_form(request, context, session, csrf)
     await service.respond(conn, context, context.persons, session, meta, number=number, consent_id=consent_id,
-                          agree=decision == "give")
+                          agree=_form_decision(decision) == "give")
     return _with_session(_redirect(f"/portaal/kind/{number}?gedaan={'bevestigd' if decision == 'give' else 'refused'}"),
                          context, session)
 
@@ -250,7 +265,7 @@ def install_portal_handlers(app: Any) -> None:
                                                 "Ga terug en probeer het opnieuw.", retry=False)
 
     async def refused(request: Request, exc: Exception) -> Response:
-        return _page("error.html", 403, message=str(exc), retry=False)
+        return _page("error.html", getattr(exc, "status", 403), message=str(exc), retry=False)
 
     app.add_exception_handler(NotLoggedIn, not_logged_in)
     app.add_exception_handler(BadForm, bad_form)

@@ -57,6 +57,14 @@ class RegistryFailed(Exception):
 class PortalActionRefused(Exception):
     """The person may not do this (not their child, not their consent, nothing to confirm); the message is Dutch."""
 
+    status = 403
+
+
+class PortalFormInvalid(PortalActionRefused):
+    """A form value the portal cannot accept; nothing changed."""
+
+    status = 400
+
 
 @dataclass(frozen=True)
 class Login:
@@ -232,13 +240,13 @@ async def give(conn: AsyncConnection, context: AppContext, persons: PersonRegist
     if child_id is None:
         raise PortalActionRefused("Er is nog geen partner betrokken bij uw kind.")
     if purpose not in labels.CONSENT_PURPOSES:
-        raise PortalActionRefused("Voor dit doel is geen toestemming nodig of mogelijk.")
+        raise PortalFormInvalid("Voor dit doel is geen toestemming nodig of mogelijk.")
     if not await index.organisation_summaries(conn, [recipient]):
-        raise PortalActionRefused("Deze organisatie kennen wij niet.")
+        raise PortalFormInvalid("Deze organisatie kennen wij niet.")
     now = context.clock()
     today = local_date(now)
     if not today <= valid_until <= today + timedelta(days=2 * 366):
-        raise PortalActionRefused("Kies een einddatum vanaf vandaag en binnen twee jaar.")
+        raise PortalFormInvalid("Kies een einddatum vanaf vandaag en binnen twee jaar.")
     needed = await _requirement_or_refuse(persons, child, today)
     if not _can_give(context, session, needed):
         raise PortalActionRefused("Volgens de BRP heeft u geen gezag over dit kind.")

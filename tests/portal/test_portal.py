@@ -272,3 +272,22 @@ def test_a_guardian_consents_alone_and_without_known_gezag_nobody_can(gw: DemoGa
     refused = _give(gw, log_in(gw, unknown), 0, reader)
     assert refused.status_code == 403 and "niet vaststaat wie het gezag heeft" in refused.text
     assert _consents(gw) == before
+
+
+def test_bad_form_values_get_a_page_in_dutch_and_change_nothing(gw: DemoGateway) -> None:
+    child_bsn, parent = gw.family(custody="EenhoofdigOuderlijkGezag", ages=range(4, 12))
+    browser = log_in(gw, parent.bsn)
+    number = child_number(browser, gw.people[child_bsn].given_name)
+    before = _consents(gw)
+    cases = [("2026-13-45", "give", PURPOSE, "rvdk-midden", "geldige datum"),
+             ((gw.today() - timedelta(days=1)).isoformat(), "give", PURPOSE, "rvdk-midden", "einddatum"),
+             ((gw.today() + timedelta(days=900)).isoformat(), "give", PURPOSE, "rvdk-midden", "einddatum"),
+             ((gw.today() + timedelta(days=9)).isoformat(), "maybe", PURPOSE, "rvdk-midden", "geeft of weigert"),
+             ((gw.today() + timedelta(days=9)).isoformat(), "give", "toezicht", "rvdk-midden", "geen toestemming"),
+             ((gw.today() + timedelta(days=9)).isoformat(), "give", PURPOSE, "nobody", "kennen wij niet")]
+    for until, decision, purpose, recipient, message in cases:
+        response = browser.post(f"/portaal/kind/{number}/toestemming", headers={"origin": gw.url}, data={
+            "csrf": csrf_token(browser, number), "purpose": purpose, "recipient": recipient, "valid_until": until,
+            "decision": decision})
+        assert response.status_code == 400 and message in response.text, (until, decision, purpose, recipient)
+    assert _consents(gw) == before
