@@ -56,12 +56,13 @@ def demo_people(today: date, *, children: int = 300, seed: int = SEED) -> dict[s
             custody = rng.choices([c for c, _ in CUSTODY_MIX], [w for _, w in CUSTODY_MIX])[0]
             count = {"TweehoofdigOuderlijkGezag": 2, "GezagNietTeBepalen": 0}.get(custody, 1)
             family = (rng.choice(FAMILY), tuple(next(adults) for _ in range(count)), custody)
+            adult_names = rng.sample(ADULTS, 2)  # two parents never share a first name
         name, custodians, custody = family
         people[bsn] = DemoPerson(bsn, rng.choice(GIVEN), name, born, custody, custodians)
-        for adult in custodians:
+        for adult, adult_name in zip(custodians, adult_names, strict=False):
             known = people.get(adult)
             people[adult] = DemoPerson(
-                adult, known.given_name if known else rng.choice(ADULTS), name,
+                adult, known.given_name if known else adult_name, name,
                 known.birth_date if known else today - timedelta(days=rng.randrange(28 * 365, 50 * 365)),
                 children=(*(known.children if known else ()), bsn))
     return people

@@ -1,6 +1,7 @@
 """The README's commands as a user types them: a real `inbeeld serve` process, tokens from the CLI."""
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from gateway.auth.assertion import client_assertion, generate_client_key, token_
 from gateway.core.vocabulary import AttendanceStatus
 from gateway.demo.data import first_demo_bsn_with
 from tests.fixtures.gateway import BSNS
+from tests.fixtures.portal import hidden_fields
 from tests.fixtures.processes import free_port, kill_hard, run_cli, serving
 from tests.fixtures.receiver import webhook_receiver
 
@@ -56,8 +58,18 @@ def test_demo_walkthrough(tmp_path: Path, workers: int) -> None:
                 assert client.get(f"/v1/children/{ref}/involvements",
                                   params={"purpose": "leerplicht-handhaving"}).status_code == 200
             assert client.get("/v1/openapi.json").json()["info"]["title"] == "Inbeeld gateway"
+        parents = set()
+        for _ in range(4):  # the parent portal through the demo's DigiD-like provider and BRP, on any worker
+            with httpx.Client(base_url=base, timeout=10) as browser:
+                picker = browser.get(browser.get("/portaal/inloggen").headers["location"])
+                parent = re.findall(r'name="bsn" value="(\d{9})"', picker.text)[len(parents)]
+                chosen = browser.post("/demo/idp/authorize", data={**hidden_fields(picker.text), "bsn": parent})
+                assert browser.get(chosen.headers["location"]).headers["location"] == "/portaal"
+                assert "Mijn kinderen" in browser.get("/portaal").text
+                parents.add(parent)
     logs = (tmp_path / f"serve-{port}.log").read_text().split("\n", 20)[-1]  # after the banner
     assert bsn.digits not in logs and ref not in logs
+    assert not any(parent in logs for parent in parents)
     # Started again on the same files, the demo is reused, not seeded twice.
     with serving("--demo", cwd=tmp_path, port=port, log=tmp_path / "again.log"):
         assert "reused" in (tmp_path / "again.log").read_text()
