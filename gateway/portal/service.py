@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Executable, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,12 +28,14 @@ from consent.service import (
     withdraw_consent,
 )
 from gateway.audit.models import AuditRecord
-from gateway.audit.service import ALLOWED, AuditEntry
+from gateway.audit.service import ALLOWED, DENIED, AuditEntry
 from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
 from gateway.core.errors import InbeeldError
 from gateway.index import repository as index
 from gateway.organisations.models import Organisation
+from gateway.policy.decision import Permit, PolicyDecision
+from gateway.policy.engine import decide
 from gateway.pseudonyms.bsn import Bsn
 
 from . import labels
@@ -41,6 +43,8 @@ from .models import PortalVisit
 from .session import PortalChild, PortalSession, age_on
 
 PORTAL = "portaal"
+ENTRYPOINT = "inbeeld.portal.decision"
+REFUSALS = {"child-decides-from-16": "Vanaf 16 jaar beslist uw kind zelf over deze gegevens."}
 audit_table = AuditRecord.__table__  # type: ignore[attr-defined]
 organisation_table = Organisation.__table__  # type: ignore[attr-defined]
 visit_table = PortalVisit.__table__  # type: ignore[attr-defined]
@@ -58,6 +62,8 @@ class PortalActionRefused(Exception):
     """The person may not do this (not their child, not their consent, nothing to confirm); the message is Dutch."""
 
     status = 403
+    record_on_failure: Executable | None = None
+    """A refusal by the policy is audited after the rollback, as in the API."""
 
 
 class PortalFormInvalid(PortalActionRefused):
@@ -117,12 +123,6 @@ async def record_visit(conn: AsyncConnection, context: AppContext, session: Port
     return previous
 
 
-def speaks_for_child(session: PortalSession, child: PortalChild, today: date) -> bool:
-    """From 16 a child decides alone: a parent then sees only that the child can log in."""
-    age = age_on(child.birth_date, today)
-    return session.relation == "child" or age is None or age < 16
-
-
 def with_previous_visit(session: PortalSession, previous: datetime | None) -> PortalSession:
     return replace(session, previous_visit=previous.timestamp() if previous else None)
 
@@ -147,14 +147,17 @@ async def overview(conn: AsyncConnection, context: AppContext, session: PortalSe
     today = local_date(now)
     result = []
     for number, child in enumerate(session.children):
-        allowed = speaks_for_child(session, child, today)
-        child_id = await _child_id(context, conn, child) if allowed else None
+        decision = await _decide(context, session, child, "portal.child")
+        if not decision.allow and "child-decides-from-16" not in decision.reasons:
+            continue
+        child_id = await _child_id(context, conn, child) if decision.allow else None
         partners = await index.active_involvements(conn, child_id) if child_id else []
         if child_id:
-            await _audit(context, session, meta, "portal.overview").record(conn, now=now, outcome=ALLOWED,
-                                                                           child_id=child_id)
+            await _audit(context, session, meta, "portal.overview").allowed(
+                conn, now=now, child_id=child_id, permit=Permit(decision))
         new = sum(1 for p in partners if since is not None and p.created_at > since)
-        result.append(ChildSummary(number, child, age_on(child.birth_date, today), not allowed, partners, new))
+        result.append(ChildSummary(number, child, age_on(child.birth_date, today), not decision.allow, partners,
+                                   new))
     return result
 
 
@@ -182,12 +185,51 @@ class ChildPage:
     today: date
 
 
-async def _own_child(context: AppContext, conn: AsyncConnection, session: PortalSession,
-                     number: int) -> tuple[PortalChild, int | None]:
+async def _decide(context: AppContext, session: PortalSession, child: PortalChild, action: str) -> PolicyDecision:
+    """The portal policy (`policies/inbeeld/portal`) on one step of this person about this child."""
+    today = local_date(context.clock())
+    return await decide(context.policy, ENTRYPOINT, {
+        "subject": {"type": "person", "id": pseudonym(context, session),
+                    "properties": {"relation": session.relation}},
+        "action": {"name": action},
+        "resource": {"type": "child", "properties": {
+            "age": age_on(child.birth_date, today),
+            # Login kept only the children whose own BRP record names this person as a custodian.
+            "custodian_has_gezag": session.relation == "custodian",
+            "is_self": child.bsn == session.bsn,
+        }},
+        "context": {"today": today.isoformat()},
+    })
+
+
+@dataclass(frozen=True)
+class Step:
+    """A permitted step about one of the person's children, with its audit entry."""
+
+    child: PortalChild
+    child_id: int | None
+    permit: Permit
+    audit: AuditEntry
+
+    async def done(self, conn: AsyncConnection, now: datetime) -> None:
+        await self.audit.record(conn, now=now, outcome=ALLOWED, child_id=self.child_id,
+                                decision=self.permit.decision, fields=self.permit.fields)
+
+
+async def _own_child(context: AppContext, conn: AsyncConnection, session: PortalSession, meta: RequestMeta,
+                     number: int, action: str) -> Step:
     child = session.child(number)
-    if child is None or not speaks_for_child(session, child, local_date(context.clock())):
+    if child is None:
         raise PortalActionRefused("Dit kind hoort niet bij uw account.")
-    return child, await _child_id(context, conn, child)
+    audit = _audit(context, session, meta, action)
+    child_id = await _child_id(context, conn, child)
+    decision = await _decide(context, session, child, action)
+    if not decision.allow:
+        refused = PortalActionRefused(REFUSALS.get(decision.reasons[0], "Dit kind hoort niet bij uw account."))
+        refused.record_on_failure = audit.refusal(
+            now=context.clock(), outcome=DENIED, child_id=child_id, decision=decision)
+        raise refused
+    return Step(child, child_id, Permit(decision), audit)
 
 
 def _giver(context: AppContext, session: PortalSession) -> str:
@@ -202,7 +244,8 @@ def _can_give(context: AppContext, session: PortalSession, needed: Requirement) 
 
 async def child_page(conn: AsyncConnection, context: AppContext, persons: PersonRegistry | None,
                      session: PortalSession, meta: RequestMeta, number: int) -> ChildPage:
-    child, child_id = await _own_child(context, conn, session, number)
+    step = await _own_child(context, conn, session, meta, number, "portal.child")
+    child, child_id = step.child, step.child_id
     now = context.clock()
     today = local_date(now)
     partners, views, accesses = [], [], []
@@ -227,8 +270,7 @@ async def child_page(conn: AsyncConnection, context: AppContext, persons: Person
         accesses = list((await conn.execute(
             select(audit_table).where(audit_table.c.child_id == child_id, audit_table.c.organisation_id != PORTAL)
             .order_by(audit_table.c.occurred_at.desc(), audit_table.c.id.desc()).limit(200))).all())
-        await _audit(context, session, meta, "portal.child").record(conn, now=now, outcome=ALLOWED,
-                                                                    child_id=child_id)
+    await step.done(conn, now)
     return ChildPage(number, child, age_on(child.birth_date, today), partners, views, accesses, names, today)
 
 
@@ -236,7 +278,8 @@ async def give(conn: AsyncConnection, context: AppContext, persons: PersonRegist
                meta: RequestMeta, *, number: int, purpose: str, recipient: str, valid_until: date,
                refuse: bool = False) -> Any:
     """A consent (or a refusal) by the person logged in; it counts once everyone who must consent has."""
-    child, child_id = await _own_child(context, conn, session, number)
+    step = await _own_child(context, conn, session, meta, number, "portal.consent.give")
+    child, child_id = step.child, step.child_id
     if child_id is None:
         raise PortalActionRefused("Er is nog geen partner betrokken bij uw kind.")
     if purpose not in labels.CONSENT_PURPOSES:
@@ -259,8 +302,7 @@ async def give(conn: AsyncConnection, context: AppContext, persons: PersonRegist
         conn, context, child_id=child_id, purpose=purpose, recipient=recipient, valid_from=today,
         valid_until=valid_until, givers=givers, status=status, obtained_via="portal", registered_by=None,
         child_ref=context.child_refs().seal(child_id, recipient), now=now)
-    await _audit(context, session, meta, "portal.consent.give").record(conn, now=now, outcome=ALLOWED,
-                                                                       child_id=child_id)
+    await step.done(conn, now)
     return row
 
 
@@ -274,19 +316,21 @@ async def _requirement_or_refuse(persons: PersonRegistry | None, child: PortalCh
         raise PortalActionRefused("Wij kunnen nu niet nagaan wie toestemming moet geven. Probeer het later.") from None
 
 
-async def _own_consent(conn: AsyncConnection, context: AppContext, session: PortalSession, number: int,
-                       consent_id: UUID) -> tuple[PortalChild, int, Any]:
-    child, child_id = await _own_child(context, conn, session, number)
+async def _own_consent(conn: AsyncConnection, context: AppContext, session: PortalSession, meta: RequestMeta,
+                       number: int, consent_id: UUID, action: str) -> tuple[Step, int, Any]:
+    step = await _own_child(context, conn, session, meta, number, action)
     row = await consents.get(conn, consent_id)
-    if child_id is None or row is None or row.child_id != child_id:
+    if step.child_id is None or row is None or row.child_id != step.child_id:
         raise PortalActionRefused("Deze toestemming hoort niet bij uw kind.")
-    return child, child_id, row
+    return step, step.child_id, row
 
 
 async def respond(conn: AsyncConnection, context: AppContext, persons: PersonRegistry | None,
                   session: PortalSession, meta: RequestMeta, *, number: int, consent_id: UUID, agree: bool) -> None:
     """The other parent (or the child) confirms or refuses a consent that waits for them."""
-    child, child_id, row = await _own_consent(conn, context, session, number, consent_id)
+    step, child_id, row = await _own_consent(conn, context, session, meta, number, consent_id,
+                                             "portal.consent.confirm" if agree else "portal.consent.refuse")
+    child = step.child
     me = _giver(context, session)
     if row.status != ConsentStatus.pending or me in row.given_by:
         raise PortalActionRefused("Deze toestemming wacht niet op u.")
@@ -296,26 +340,24 @@ async def respond(conn: AsyncConnection, context: AppContext, persons: PersonReg
         raise PortalActionRefused("Volgens de BRP heeft u geen gezag over dit kind.")
     await add_giver(conn, context, row, giver=me, needed=needed, child_bsn=child.bsn, agree=agree,
                     child_ref=context.child_refs().seal(child_id, row.recipient_id), now=now)
-    await _audit(context, session, meta, "portal.consent.confirm" if agree else "portal.consent.refuse").record(
-        conn, now=now, outcome=ALLOWED, child_id=child_id)
+    await step.done(conn, now)
 
 
 async def withdraw(conn: AsyncConnection, context: AppContext, session: PortalSession, meta: RequestMeta, *,
                    number: int, consent_id: UUID) -> None:
     """Anyone who must consent may withdraw; it counts from the very next request."""
-    _, child_id, row = await _own_consent(conn, context, session, number, consent_id)
+    step, child_id, row = await _own_consent(conn, context, session, meta, number, consent_id,
+                                             "portal.consent.withdraw")
     if row.status not in (ConsentStatus.active, ConsentStatus.pending):
         raise PortalActionRefused("Deze toestemming is al niet meer geldig.")
     now = context.clock()
     await withdraw_consent(conn, context, row, by=_giver(context, session),
                            child_ref=context.child_refs().seal(child_id, row.recipient_id), now=now)
-    await _audit(context, session, meta, "portal.consent.withdraw").record(conn, now=now, outcome=ALLOWED,
-                                                                           child_id=child_id)
+    await step.done(conn, now)
 
 
 async def receipts(conn: AsyncConnection, context: AppContext, session: PortalSession, meta: RequestMeta, *,
                    number: int, consent_id: UUID) -> list[dict[str, Any]]:
-    _, child_id, _ = await _own_consent(conn, context, session, number, consent_id)
-    await _audit(context, session, meta, "portal.consent.receipts").record(conn, now=context.clock(),
-                                                                           outcome=ALLOWED, child_id=child_id)
+    step, _, _ = await _own_consent(conn, context, session, meta, number, consent_id, "portal.consent.receipts")
+    await step.done(conn, context.clock())
     return [json.loads(d) for d in await consents.receipts(conn, consent_id)]

@@ -137,7 +137,14 @@ def test_a_child_of_12_to_15_cannot_consent_alone_and_a_child_of_16_can(gw: Demo
     parent_view = log_in(gw, parent.bsn)
     assert "beslist" in parent_view.get("/portaal").text
     number = next(i for i, c in enumerate(gw.people[parent.bsn].children) if c == older)
-    assert parent_view.get(f"/portaal/kind/{number}").status_code == 403
+    refused = parent_view.get(f"/portaal/kind/{number}")
+    assert refused.status_code == 403 and "Vanaf 16 jaar beslist uw kind zelf" in refused.text
+    (denial,) = gw.rows("SELECT role, reasons, basis FROM audit_record WHERE organisation_id = 'portaal' "
+                        "AND outcome = 'denied'")
+    assert tuple(denial) == ("custodian", "child-decides-from-16", None)
+    bases = {r.basis for r in gw.rows("SELECT basis FROM audit_record WHERE organisation_id = 'portaal' "
+                                      "AND outcome = 'allowed' AND child_id IS NOT NULL")}
+    assert bases == {"eigen-gegevens", "ouderlijk-gezag"}  # the policy's basis, on every portal step
 
 
 def test_consent_ends_on_its_last_day(gw: DemoGateway) -> None:

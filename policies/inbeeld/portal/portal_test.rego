@@ -1,0 +1,63 @@
+package inbeeld.portal_test
+
+import data.inbeeld.portal
+
+_step(relation, action, child) := d if {
+	d := portal.decision with input as {
+		"subject": {"type": "person", "id": "custodian:abc", "properties": {"relation": relation}},
+		"action": {"name": action},
+		"resource": {"type": "child", "properties": child},
+		"context": {"today": "2026-11-23"},
+	}
+}
+
+test_custodian_sees_a_child_under_16 if {
+	d := _step("custodian", "portal.child", {"age": 9, "custodian_has_gezag": true})
+	d.allow
+	d.basis == "ouderlijk-gezag"
+	d.fields == ["accesses", "consents", "involvements"]
+}
+
+test_custodian_of_unknown_age_still_speaks_for_the_child if {
+	_step("custodian", "portal.consent.withdraw", {"age": null, "custodian_has_gezag": true}).allow
+}
+
+test_without_gezag_nothing if {
+	d := _step("custodian", "portal.child", {"age": 9, "custodian_has_gezag": false})
+	not d.allow
+	d.reasons == ["no-gezag"]
+}
+
+test_from_16_the_child_decides_alone if {
+	d := _step("custodian", "portal.consent.give", {"age": 16, "custodian_has_gezag": true})
+	not d.allow
+	d.reasons == ["child-decides-from-16"]
+	_step("child", "portal.consent.give", {"age": 16, "is_self": true}).allow
+}
+
+test_a_child_from_12_sees_and_consents_about_themselves if {
+	d := _step("child", "portal.child", {"age": 12, "is_self": true})
+	d.allow
+	d.basis == "eigen-gegevens"
+	_step("child", "portal.consent.confirm", {"age": 15, "is_self": true}).allow
+}
+
+test_a_child_under_12_cannot_log_in if {
+	d := _step("child", "portal.child", {"age": 11, "is_self": true})
+	d.reasons == ["too-young-to-log-in"]
+}
+
+test_a_child_of_unknown_age_cannot_log_in if {
+	_step("child", "portal.child", {"age": null, "is_self": true}).reasons == ["age-unknown"]
+}
+
+test_a_child_sees_only_themselves if {
+	_step("child", "portal.child", {"age": 14, "is_self": false}).reasons == ["not-the-child"]
+}
+
+test_unknown_steps_and_relations_are_refused if {
+	_step("custodian", "portal.export", {"age": 9, "custodian_has_gezag": true}).reasons == ["unknown-action"]
+	d := _step("neighbour", "portal.child", {"age": 9})
+	not d.allow
+	"unknown-relation" in d.reasons
+}
