@@ -13,6 +13,8 @@ from gateway.policy.engine import DEFAULT_POLICY_DIR, EmbeddedRegoEngine, policy
 
 ACTIONS = ["involvement.register", "involvement.end", "child.lookup", "child.read", "involvements.list",
            "attendance.report", "regisseur.set", "child.delete"]
+PORTAL_ACTIONS = ["portal.child", "portal.consent.give", "portal.consent.confirm", "portal.consent.refuse",
+                  "portal.consent.withdraw", "portal.consent.receipts"]
 CORPUS_SIZE = 800
 
 
@@ -39,6 +41,15 @@ def corpus(size: int, seed: int = 42) -> list[tuple[str, dict[str, Any]]]:
         }
         entrypoint = rng.choice(["inbeeld.index.decision"] * 4 + ["inbeeld.index.match_notification"])
         inputs.append((entrypoint, policy_input))
+        inputs.append(("inbeeld.portal.decision", {  # a parent's or child's step in the portal
+            "subject": {"type": "person", "id": "custodian:p",
+                        "properties": {"relation": rng.choice(["custodian", "child", "neighbour"])}},
+            "action": {"name": rng.choice([*PORTAL_ACTIONS, "portal.export"])},
+            "resource": {"type": "child", "properties": {
+                "age": rng.choice([None, 5, 11, 12, 15, 16, 17]), "custodian_has_gezag": rng.random() < 0.8,
+                "is_self": rng.random() < 0.7}},
+            "context": {"today": "2026-11-23"},
+        }))
     return inputs
 
 

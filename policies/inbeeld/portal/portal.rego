@@ -51,6 +51,7 @@ _deny contains "no-gezag" if {
 
 _deny contains "child-decides-from-16" if {
 	_relation == "custodian"
+	_age_known
 	_child.age >= 16
 }
 
@@ -65,11 +66,10 @@ _deny contains "too-young-to-log-in" if {
 	_child.age < 12
 }
 
-_deny contains "age-unknown" if {
-	_relation == "child"
-	not _age_known
-}
+# Without a birth date nobody can tell who speaks for the child (nor can a consent be formed).
+_deny contains "age-unknown" if not _age_known
 
+# Compare ages only as numbers: engines order null against numbers differently.
 _age_known if is_number(_child.age)
 
 # Parental authority (BW 1:245) for custodians; the child's own right of access (AVG art. 15) from 12.

@@ -18,8 +18,9 @@ test_custodian_sees_a_child_under_16 if {
 	d.fields == ["accesses", "consents", "involvements"]
 }
 
-test_custodian_of_unknown_age_still_speaks_for_the_child if {
-	_step("custodian", "portal.consent.withdraw", {"age": null, "custodian_has_gezag": true}).allow
+test_without_a_birth_date_nobody_can_tell_who_speaks_for_the_child if {
+	d := _step("custodian", "portal.consent.withdraw", {"age": null, "custodian_has_gezag": true})
+	d.reasons == ["age-unknown"]
 }
 
 test_without_gezag_nothing if {
