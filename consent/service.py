@@ -48,7 +48,17 @@ def person_pseudonym(context: AppContext, kind: str, bsn: str) -> str:
     return f"{kind}:{context.pseudonymiser.index_keys(Bsn(bsn)).current[1].hex()[:16]}"
 
 
-async def consent_requirement(persons: PersonRegistry | None, child_bsn: str, today: date) -> Requirement:
+ONE_CUSTODIAN_SUFFICES = "inbeeld.vocabulary.one_custodian_suffices"
+
+
+async def one_custodian_suffices(context: AppContext, purpose: str) -> bool:
+    """The region's policy setting: may one parent with joint custody consent alone for this purpose?"""
+    purposes, _ = await context.policy.evaluate(ONE_CUSTODIAN_SUFFICES, {})
+    return purpose in (purposes or [])
+
+
+async def consent_requirement(persons: PersonRegistry | None, child_bsn: str, today: date, *,
+                              any_custodian: bool = False) -> Requirement:
     """Who must consent for this child today, from the BRP; a problem when nobody can."""
     if persons is None:
         raise RegistryUnavailable("No BRP is configured, so who may consent cannot be checked.")
@@ -58,7 +68,7 @@ async def consent_requirement(persons: PersonRegistry | None, child_bsn: str, to
         raise SourceFailed(error) from None
     if person is None:
         raise ConsentNotValid("The BRP does not know this child.", extra={"reason": "child-not-in-brp"})
-    needed = requirement(person, today=today)
+    needed = requirement(person, today=today, one_custodian_suffices=any_custodian)
     if isinstance(needed, ConsentBlocked):
         raise ConsentNotValid("No valid consent can be formed for this child.", extra={"reason": needed.value})
     return needed
@@ -160,7 +170,8 @@ async def grant(
     now = context.clock()
     today = local_date(now)
     valid_from = body.valid_from or today
-    needed = await consent_requirement(persons, body.bsn.digits, today)
+    needed = await consent_requirement(persons, body.bsn.digits, today,
+                                       any_custodian=await one_custodian_suffices(context, body.purpose.value))
     custodians = {b.digits for b in body.given_by.custodians}
     if not custodians <= set(needed.custodians):
         raise ConsentNotValid("Someone named has no gezag over this child.", extra={"reason": "not-a-custodian"})

@@ -23,6 +23,7 @@ from consent.service import (
     add_giver,
     consent_requirement,
     givers_satisfy,
+    one_custodian_suffices,
     person_pseudonym,
     record_consent,
     withdraw_consent,
@@ -290,7 +291,7 @@ async def give(conn: AsyncConnection, context: AppContext, persons: PersonRegist
     today = local_date(now)
     if not today <= valid_until <= today + timedelta(days=2 * 366):
         raise PortalFormInvalid("Kies een einddatum vanaf vandaag en binnen twee jaar.")
-    needed = await _requirement_or_refuse(persons, child, today)
+    needed = await _requirement_or_refuse(context, persons, child, today, purpose)
     if not _can_give(context, session, needed):
         raise PortalActionRefused("Volgens de BRP heeft u geen gezag over dit kind.")
     me = _giver(context, session)
@@ -306,9 +307,11 @@ async def give(conn: AsyncConnection, context: AppContext, persons: PersonRegist
     return row
 
 
-async def _requirement_or_refuse(persons: PersonRegistry | None, child: PortalChild, today: date) -> Requirement:
+async def _requirement_or_refuse(context: AppContext, persons: PersonRegistry | None, child: PortalChild,
+                                 today: date, purpose: str) -> Requirement:
     try:
-        return await consent_requirement(persons, child.bsn, today)
+        return await consent_requirement(persons, child.bsn, today,
+                                         any_custodian=await one_custodian_suffices(context, purpose))
     except ConsentNotValid:
         raise PortalActionRefused("Volgens de BRP kan voor dit kind nu geen geldige toestemming worden gegeven, "
                                   "bijvoorbeeld omdat niet vaststaat wie het gezag heeft.") from None
@@ -335,7 +338,7 @@ async def respond(conn: AsyncConnection, context: AppContext, persons: PersonReg
     if row.status != ConsentStatus.pending or me in row.given_by:
         raise PortalActionRefused("Deze toestemming wacht niet op u.")
     now = context.clock()
-    needed = await _requirement_or_refuse(persons, child, local_date(now))
+    needed = await _requirement_or_refuse(context, persons, child, local_date(now), row.purpose)
     if not _can_give(context, session, needed):
         raise PortalActionRefused("Volgens de BRP heeft u geen gezag over dit kind.")
     await add_giver(conn, context, row, giver=me, needed=needed, child_bsn=child.bsn, agree=agree,

@@ -157,3 +157,27 @@ async def test_recipient_is_told_when_its_consent_changes_and_no_bsn_is_kept(dat
         ("consent.changed", "grant", consent_id), ("consent.changed", "withdrawal", consent_id)]
     for bsn in (TWO_PARENTS, MOTHER, FATHER):
         assert bsn not in dump
+
+
+async def test_a_region_may_let_one_parent_with_joint_custody_consent_for_a_purpose(
+        database_url: str, tmp_path: Path) -> None:
+    import shutil
+
+    from gateway.policy.engine import DEFAULT_POLICY_DIR
+
+    policies = tmp_path / "policies"
+    shutil.copytree(DEFAULT_POLICY_DIR, policies)
+    vocabulary = policies / "inbeeld" / "vocabulary" / "vocabulary.rego"
+    setting = "one_custodian_suffices := set()"
+    assert setting in vocabulary.read_text()
+    vocabulary.write_text(vocabulary.read_text().replace(setting, 'one_custodian_suffices := {"signalering"}'))
+    with brp_server() as brp:
+        settings = gateway_settings(tmp_path, database_url, brp_url=brp.url, policy_dir=policies)
+        async with running_gateway(settings) as gw:
+            assert (await gw.register("ggd", TWO_PARENTS)).status_code == 201
+            one_parent = _grant(TWO_PARENTS, False, [MOTHER])
+            signal = await gw.client.post("/v1/consents", headers=gw.auth("ggd"),
+                                          json=one_parent | {"purpose": "signalering"})
+            assert signal.status_code == 201, signal.text
+            weighty = await gw.client.post("/v1/consents", headers=gw.auth("ggd"), json=one_parent)
+            assert problem(weighty, 400, "consent-not-valid")["reason"] == "custodians-missing"

@@ -22,3 +22,7 @@ statutory := {
 
 # The signal that a partner is involved (Verwijsindex) rests on the Jeugdwet, not on consent.
 signal_basis := "jeugdwet-7.1.1-verwijsindex"
+
+# Purposes for which, with joint custody, the consent of one parent suffices (a region's own choice: for
+# everyday matters one parent may act, BW 1:247; for weighty ones both must). Empty: both parents, always.
+one_custodian_suffices := set()
