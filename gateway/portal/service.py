@@ -183,7 +183,6 @@ class ChildPage:
     consents: list[ConsentView]
     accesses: list[Any]
     organisations: dict[str, str]
-    today: date
 
 
 async def _decide(context: AppContext, session: PortalSession, child: PortalChild, action: str) -> PolicyDecision:
@@ -233,14 +232,9 @@ async def _own_child(context: AppContext, conn: AsyncConnection, session: Portal
     return Step(child, child_id, Permit(decision), audit)
 
 
-def _giver(context: AppContext, session: PortalSession) -> str:
-    return pseudonym(context, session)
-
-
-def _can_give(context: AppContext, session: PortalSession, needed: Requirement) -> bool:
-    if session.relation == "child":
-        return True
-    return session.bsn in needed.custodians
+def _can_give(session: PortalSession, needed: Requirement) -> bool:
+    """Is this person among those who must consent (the child, or a custodian the BRP names)?"""
+    return session.relation == "child" or session.bsn in needed.custodians
 
 
 async def child_page(conn: AsyncConnection, context: AppContext, persons: PersonRegistry | None,
@@ -254,7 +248,7 @@ async def child_page(conn: AsyncConnection, context: AppContext, persons: Person
                                                                    organisation_table.c.name))}
     if child_id is not None:
         partners = await index.active_involvements(conn, child_id)
-        me = _giver(context, session)
+        me = pseudonym(context, session)
         rows = await consents.for_child(conn, child_id)
         needed = None
         if persons is not None and any(r.status == ConsentStatus.pending and me not in r.given_by for r in rows):
@@ -266,13 +260,13 @@ async def child_page(conn: AsyncConnection, context: AppContext, persons: Person
             status = "expired" if row.status == "active" and row.valid_until and row.valid_until < today \
                 else str(row.status)
             can_confirm = (row.status == ConsentStatus.pending and me not in row.given_by and needed is not None
-                           and _can_give(context, session, needed))
+                           and _can_give(session, needed))
             views.append(ConsentView(row, status, can_confirm, status in ("active", "pending")))
         accesses = list((await conn.execute(
             select(audit_table).where(audit_table.c.child_id == child_id, audit_table.c.organisation_id != PORTAL)
             .order_by(audit_table.c.occurred_at.desc(), audit_table.c.id.desc()).limit(200))).all())
     await step.done(conn, now)
-    return ChildPage(number, child, age_on(child.birth_date, today), partners, views, accesses, names, today)
+    return ChildPage(number, child, age_on(child.birth_date, today), partners, views, accesses, names)
 
 
 async def give(conn: AsyncConnection, context: AppContext, persons: PersonRegistry | None, session: PortalSession,
@@ -292,9 +286,9 @@ async def give(conn: AsyncConnection, context: AppContext, persons: PersonRegist
     if not today <= valid_until <= today + timedelta(days=2 * 366):
         raise PortalFormInvalid("Kies een einddatum vanaf vandaag en binnen twee jaar.")
     needed = await _requirement_or_refuse(context, persons, child, today, purpose)
-    if not _can_give(context, session, needed):
+    if not _can_give(session, needed):
         raise PortalActionRefused("Volgens de BRP heeft u geen gezag over dit kind.")
-    me = _giver(context, session)
+    me = pseudonym(context, session)
     givers = [me]
     status = ConsentStatus.refused if refuse else ConsentStatus.pending
     if not refuse and givers_satisfy(context, needed, child.bsn, givers):
@@ -334,12 +328,12 @@ async def respond(conn: AsyncConnection, context: AppContext, persons: PersonReg
     step, child_id, row = await _own_consent(conn, context, session, meta, number, consent_id,
                                              "portal.consent.confirm" if agree else "portal.consent.refuse")
     child = step.child
-    me = _giver(context, session)
+    me = pseudonym(context, session)
     if row.status != ConsentStatus.pending or me in row.given_by:
         raise PortalActionRefused("Deze toestemming wacht niet op u.")
     now = context.clock()
     needed = await _requirement_or_refuse(context, persons, child, local_date(now), row.purpose)
-    if not _can_give(context, session, needed):
+    if not _can_give(session, needed):
         raise PortalActionRefused("Volgens de BRP heeft u geen gezag over dit kind.")
     await add_giver(conn, context, row, giver=me, needed=needed, child_bsn=child.bsn, agree=agree,
                     child_ref=context.child_refs().seal(child_id, row.recipient_id), now=now)
@@ -354,7 +348,7 @@ async def withdraw(conn: AsyncConnection, context: AppContext, session: PortalSe
     if row.status not in (ConsentStatus.active, ConsentStatus.pending):
         raise PortalActionRefused("Deze toestemming is al niet meer geldig.")
     now = context.clock()
-    await withdraw_consent(conn, context, row, by=_giver(context, session),
+    await withdraw_consent(conn, context, row, by=pseudonym(context, session),
                            child_ref=context.child_refs().seal(child_id, row.recipient_id), now=now)
     await step.done(conn, now)
 
