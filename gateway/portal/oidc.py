@@ -1,7 +1,8 @@
 """Login by OpenID Connect: authorization code flow with PKCE (S256), the client authenticated with
 `client_secret_basic`, the ID token checked (ES256/RS256 signature from the issuer's JWKS, issuer, audience,
-expiry, nonce) and its subject read as a BSN, as DigiD through an OIDC broker delivers it (NL GOV profile:
-`sub` with `sub_id_type`). URI building and PKCE come from authlib; JWTs from joserfc."""
+expiry, nonce, assurance level at least DigiD Substantieel) and its subject read as a BSN, as DigiD through an
+OIDC broker delivers it (NL GOV profile: `sub` with `sub_id_type`). URI building and PKCE come from authlib;
+JWTs from joserfc."""
 
 import secrets
 import time
@@ -19,6 +20,9 @@ from gateway.pseudonyms.bsn import passes_elfproef
 from .session import LoginAttempt
 
 BSN_SUB_ID_TYPE = "urn:nl-eid-gdi:1.0:id:BSN"
+# DigiD Substantieel or Hoog: the level the Dutch government asks for access to sensitive personal data.
+SUFFICIENT_ASSURANCE = frozenset({"urn:nl-eid-gdi:1.0:assurance-class:substantial",
+                                  "urn:nl-eid-gdi:1.0:assurance-class:high"})
 
 
 class LoginFailed(Exception):
@@ -27,11 +31,13 @@ class LoginFailed(Exception):
 
 class OidcClient:
     def __init__(self, http: httpx.AsyncClient, *, issuer: str, client_id: str, client_secret: str,
-                 redirect_uri: str, timeout_seconds: float = 5.0) -> None:
+                 redirect_uri: str, timeout_seconds: float = 5.0,
+                 accepted_assurance: frozenset[str] = SUFFICIENT_ASSURANCE) -> None:
         self._http, self._issuer, self._client_id = http, issuer.rstrip("/"), client_id
         self._secret, self.redirect_uri = client_secret, redirect_uri
         self._timeout = httpx.Timeout(timeout_seconds)
         self._metadata: dict[str, Any] | None = None
+        self._accepted_assurance = accepted_assurance
 
     async def _get(self, url: str) -> dict[str, Any]:
         try:
@@ -87,6 +93,8 @@ class OidcClient:
             ).validate(token.claims)
         except (JoseError, ValueError) as exc:
             raise LoginFailed(f"ID token rejected ({type(exc).__name__})") from None
+        if token.claims.get("acr") not in self._accepted_assurance:
+            raise LoginFailed("the login's assurance level is too low for children's data")
         subject = str(token.claims["sub"])
         if token.claims.get("sub_id_type") != BSN_SUB_ID_TYPE or not passes_elfproef(subject):
             raise LoginFailed("the ID token does not name a BSN")

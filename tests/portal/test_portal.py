@@ -298,3 +298,29 @@ def test_bad_form_values_get_a_page_in_dutch_and_change_nothing(gw: DemoGateway)
             "decision": decision})
         assert response.status_code == 400 and message in response.text, (until, decision, purpose, recipient)
     assert _consents(gw) == before
+
+
+def test_a_login_below_digid_substantieel_is_refused(gw: DemoGateway) -> None:
+    import asyncio
+
+    from gateway.app import portal_client_secret
+    from gateway.core.keys import KeyRingSource
+    from gateway.portal.oidc import LoginFailed, OidcClient
+
+    _, parent = gw.family(custody="EenhoofdigOuderlijkGezag", ages=range(4, 12))
+    browser = gw.browser()
+
+    async def login_requiring(levels: frozenset[str]) -> str:
+        async with httpx.AsyncClient() as http:
+            client = OidcClient(http, issuer=f"{gw.url}/demo/idp", client_id="inbeeld-portaal",
+                                client_secret=portal_client_secret(gw.settings, KeyRingSource(gw.settings)),
+                                redirect_uri=f"{gw.url}/portaal/terug", accepted_assurance=levels)
+            url, attempt = await client.start(0)
+            picker = browser.get(url)
+            chosen = browser.post("/demo/idp/authorize", data={**hidden_fields(picker.text), "bsn": parent.bsn})
+            code = re.search(r"code=([^&]+)", chosen.headers["location"]).group(1)  # type: ignore[union-attr]
+            return await client.finish(code=code, attempt=attempt)
+
+    assert asyncio.run(login_requiring(frozenset({"urn:nl-eid-gdi:1.0:assurance-class:substantial"}))) == parent.bsn
+    with pytest.raises(LoginFailed, match="assurance level"):
+        asyncio.run(login_requiring(frozenset({"urn:nl-eid-gdi:1.0:assurance-class:high"})))
