@@ -44,3 +44,6 @@ class RequestMeta:
 
     request_id: str
     client: str
+    trace_id: str = ""
+    """W3C trace context: the caller's trace (or a new one) and this request's span."""
+    span_id: str = ""

@@ -13,6 +13,7 @@ from gateway.context import AppContext, RequestMeta
 from gateway.core.errors import Unauthorized
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 
 
 def _context(request: Request) -> AppContext:
@@ -35,7 +36,10 @@ async def get_meta(request: Request) -> RequestMeta:
     supplied = request.headers.get("x-request-id", "")
     request_id = supplied if _REQUEST_ID.match(supplied) else secrets.token_hex(12)
     request.state.request_id = request_id
-    return RequestMeta(request_id=request_id, client=request.client.host if request.client else "")
+    parent = _TRACEPARENT.match(request.headers.get("traceparent", ""))
+    trace_id = parent.group(1) if parent and parent.group(1) != "0" * 32 else secrets.token_hex(16)
+    return RequestMeta(request_id=request_id, client=request.client.host if request.client else "",
+                       trace_id=trace_id, span_id=secrets.token_hex(8))
 
 
 async def get_caller(request: Request) -> Caller:

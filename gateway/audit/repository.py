@@ -1,20 +1,31 @@
-"""Appending audit records (Core inserts)."""
+"""Appending to the audit log (Core): the head row is locked, the record gets the next position, its leaf
+hash and chain hash, and the head its new chain hash and Merkle frontier, all in the caller's transaction."""
 
 from typing import Any
 
-from sqlalchemy import Insert, insert
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .models import AuditRecord
+from .chain import chain_next, content_of, frontier_append, leaf_hash, pack, unpack
+from .models import AuditHead, AuditRecord
 
 audit_record = AuditRecord.__table__  # type: ignore[attr-defined]
+audit_head = AuditHead.__table__  # type: ignore[attr-defined]
+
 # Built once: a statement made per request spends more on SQL compilation caching than on the insert.
 _APPEND = insert(audit_record)
+# The increment takes the row lock (PostgreSQL) or the write lock (SQLite) first: appends are serialised.
+_NEXT = (update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq + 1)
+         .returning(audit_head.c.seq, audit_head.c.chain_hash, audit_head.c.frontier))
+_ADVANCE = update(audit_head).where(audit_head.c.id == 1)
 
 
-def audit_insert(values: dict[str, Any]) -> Insert:
-    return insert(audit_record).values(**values)
-
-
-async def append(conn: AsyncConnection, values: dict[str, Any]) -> None:
-    await conn.execute(_APPEND, [values])
+async def append(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    """Append one record; returns its position."""
+    seq, previous, frontier = (await conn.execute(_NEXT)).one()
+    leaf = leaf_hash(content_of({**values, "seq": seq}))
+    chained = chain_next(previous, leaf)
+    await conn.execute(_APPEND, [{**values, "seq": seq, "entry_hash": leaf, "chain_hash": chained}])
+    await conn.execute(_ADVANCE, {"chain_hash": chained, "frontier": pack(frontier_append(unpack(frontier),
+                                                                                         seq - 1, leaf))})
+    return int(seq)

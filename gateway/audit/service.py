@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.auth.tokens import Caller
 from gateway.context import RequestMeta
+from gateway.core.errors import RecordOnFailure
 from gateway.policy.decision import Permit, PolicyDecision
 
-from .repository import append, audit_insert
+from .activities import activity_of
+from .repository import append
 
 ALLOWED, DENIED, NOT_FOUND = "allowed", "denied", "not-found"
 
@@ -37,7 +38,9 @@ class AuditEntry:
         decision: PolicyDecision | None = None, fields: Iterable[str] = (),
     ) -> dict[str, Any]:
         return {
-            "occurred_at": now, "request_id": self.meta.request_id,
+            "occurred_at": now, "request_id": self.meta.request_id, "trace_id": self.meta.trace_id,
+            "span_id": self.meta.span_id, "processing_activity": activity_of(self.action),
+            "client": self.meta.client[:64],
             "organisation_id": self.organisation_id, "role": self.role,
             "professional": self.professional, "action": self.action, "child_id": child_id,
             "purpose": self.purpose, "outcome": outcome,
@@ -45,6 +48,7 @@ class AuditEntry:
             "reasons": ",".join(decision.reasons)[:200] if decision else "",
             "fields": ",".join(sorted(fields))[:200],
             "policy_revision": decision.revision if decision else "",
+            "decision_input": decision.input if decision else "",
         }
 
     async def record(self, conn: AsyncConnection, **outcome: Any) -> None:
@@ -56,6 +60,11 @@ class AuditEntry:
         await self.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
                           fields=permit.fields)
 
-    def refusal(self, **outcome: Any) -> Insert:
-        """An insert that `Database.request_transaction` runs after the request's rollback."""
-        return audit_insert(self.row(**outcome))
+    def refusal(self, **outcome: Any) -> RecordOnFailure:
+        """An append that `Database.request_transaction` runs after the request's rollback."""
+        row = self.row(**outcome)
+
+        async def write(conn: AsyncConnection) -> None:
+            await append(conn, row)
+
+        return write

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
+import rfc8785
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -225,3 +226,19 @@ def ed25519_public_from_jwk(jwk: dict[str, Any]) -> Ed25519PublicKey:
     if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
         raise CryptoError("not an Ed25519 JWK")
     return Ed25519PublicKey.from_public_bytes(unb64url(jwk["x"]))
+
+
+def sign_canonical(body: dict[str, Any], key: Ed25519PrivateKey) -> str:
+    """Ed25519 over the RFC 8785 canonical JSON of `body` (receipts, audit checkpoints), base64url."""
+    return b64url(key.sign(rfc8785.dumps(body)))
+
+
+def verify_canonical(body: dict[str, Any], signature: str, kid: str, jwks: dict[str, Any]) -> None:
+    """`CryptoError` unless `signature` is the key `kid` of `jwks` signing exactly this body."""
+    jwk = next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
+    if jwk is None:
+        raise CryptoError("signed with an unknown key")
+    try:
+        ed25519_public_from_jwk(jwk).verify(unb64url(signature), rfc8785.dumps(body))
+    except (InvalidSignature, ValueError, TypeError) as exc:
+        raise CryptoError(f"signature does not verify ({type(exc).__name__})") from None

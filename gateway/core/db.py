@@ -91,7 +91,7 @@ class Database:
     async def request_transaction(self) -> AsyncIterator[AsyncConnection]:
         """One transaction per request: commit when the handler returned, roll back when it raised.
 
-        A refusal still leaves its trace: an error carrying `record_on_failure` (an audit insert)
+        A refusal still leaves its trace: an error carrying `record_on_failure` (an audit append)
         has that written in a transaction of its own after the rollback.
         """
         async with self.engine.connect() as conn:
@@ -103,7 +103,7 @@ class Database:
                 record = getattr(exc, "record_on_failure", None)
                 if record is not None:
                     async with conn.begin():
-                        await conn.execute(record)
+                        await record(conn)
                 raise
             await transaction.commit()
 

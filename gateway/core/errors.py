@@ -11,13 +11,13 @@ any other exception gives a bare 500 without a stack trace. `detail` never names
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import Executable
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -25,12 +25,15 @@ PROBLEM_BASE = "https://inbeeld.nl/problems/"
 log = logging.getLogger("inbeeld.errors")
 
 
+RecordOnFailure = Callable[[AsyncConnection], Awaitable[None]]
+"""Writes a refusal's audit record in a transaction of its own."""
+
 class InbeeldError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
-    record_on_failure: Executable | None = None
-    """An audit insert that the request transaction writes after rolling the request back."""
+    record_on_failure: "RecordOnFailure | None" = None
+    """An audit append that the request transaction runs after rolling the request back."""
 
     def __init__(self, detail: str | None = None, *, extra: Mapping[str, Any] | None = None) -> None:
         super().__init__(detail or self.title)

@@ -18,6 +18,8 @@ class PolicyDecision:
     reasons: tuple[str, ...]
     revision: str
     _mint: object
+    input: str = ""
+    """The policy input as JSON (no BSN ever reaches it), kept with the audit record for replay."""
 
     def __post_init__(self) -> None:
         if self._mint is not _MINT:
@@ -48,7 +50,7 @@ class PolicyDenied(Forbidden):
         self.decision = decision
 
 
-def decision_from_result(result: Any, revision: str) -> PolicyDecision | None:
+def decision_from_result(result: Any, revision: str, policy_input: str = "") -> PolicyDecision | None:
     """Validate the engine's raw result; anything unexpected is `None` (the caller fails closed)."""
     if not isinstance(result, dict) or not isinstance(result.get("allow"), bool):
         return None
@@ -61,7 +63,7 @@ def decision_from_result(result: Any, revision: str) -> PolicyDecision | None:
     return PolicyDecision(
         allow=result["allow"], fields=frozenset(fields), basis=basis if result["allow"] else None,
         obligations=tuple(obligations), reasons=tuple(reasons) or (("denied",) if not result["allow"] else ()),
-        revision=revision, _mint=_MINT,
+        revision=revision, _mint=_MINT, input=policy_input,
     )
 
 

@@ -135,7 +135,7 @@ async def decide(engine: PolicyEngine, entrypoint: str, policy_input: dict[str, 
         result, revision = await engine.evaluate(entrypoint, policy_input)
     except Exception:  # includes a missed deadline (TimeoutError)
         raise PolicyUnavailable("The policy engine could not decide; nothing was disclosed.") from None
-    decision = decision_from_result(result, revision)
+    decision = decision_from_result(result, revision, orjson.dumps(policy_input).decode())
     if decision is None:
         raise PolicyUnavailable("The policy engine gave no valid decision; nothing was disclosed.")
     return decision

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Executable, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,7 +32,7 @@ from gateway.audit.models import AuditRecord
 from gateway.audit.service import ALLOWED, DENIED, AuditEntry
 from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
-from gateway.core.errors import InbeeldError
+from gateway.core.errors import InbeeldError, RecordOnFailure
 from gateway.index import repository as index
 from gateway.organisations.models import Organisation
 from gateway.policy.decision import Permit, PolicyDecision
@@ -63,7 +63,7 @@ class PortalActionRefused(Exception):
     """The person may not do this (not their child, not their consent, nothing to confirm); the message is Dutch."""
 
     status = 403
-    record_on_failure: Executable | None = None
+    record_on_failure: RecordOnFailure | None = None
     """A refusal by the policy is audited after the rollback, as in the API."""
 
 

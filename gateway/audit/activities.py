@@ -1,0 +1,20 @@
+"""The register of processing activities (verwerkingsregister, AVG art. 30) that audit records point to, in the
+spirit of the Logboek Dataverwerkingen standard: every record names the activity it was part of."""
+
+ACTIVITIES = {
+    "inbeeld/verwijsindex": "Betrokkenheid bij een kind melden, beëindigen en opvragen (Jeugdwet art. 7.1.1)",
+    "inbeeld/verzuim": "Schoolverzuim en aanwezigheid melden (Leerplichtwet)",
+    "inbeeld/regie": "De regisseur van een kind vastleggen",
+    "inbeeld/toestemming": "Toestemming vastleggen, intrekken en inzien",
+    "inbeeld/ouderportaal": "Inzage en toestemming door ouders en kinderen (AVG art. 15)",
+    "inbeeld/toezicht": "Toezicht op de verwerking door de privacy-functionaris",
+    "inbeeld/beheer": "Beheer van het logboek (bewaartermijnen)",
+}
+
+_BY_PREFIX = (("portal.", "inbeeld/ouderportaal"), ("consent.", "inbeeld/toestemming"),
+              ("attendance.", "inbeeld/verzuim"), ("regisseur.", "inbeeld/regie"), ("audit.purge", "inbeeld/beheer"),
+              ("audit.", "inbeeld/toezicht"))
+
+
+def activity_of(action: str) -> str:
+    return next((activity for prefix, activity in _BY_PREFIX if action.startswith(prefix)), "inbeeld/verwijsindex")
