@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse
 from adapters.brp.client import BrpClient
 from consent.routes import router as consent_router
 from gateway import API_VERSION
+from gateway.audit.checkpoints import run_checkpointer
+from gateway.audit.replay import record_policy_sources
 from gateway.auth.revocation import RevokedClients
 from gateway.auth.routes import router as oauth_router
 from gateway.context import AppContext
@@ -76,13 +78,16 @@ def create_app(
                     redirect_uri=f"{settings.public_url.rstrip('/')}/portaal/terug")
             await context.policy.start()
             await context.revoked.load(context.db)
+            await record_policy_sources(context)
             app.state.outbox = OutboxWorker(context, client)
-            task = asyncio.create_task(app.state.outbox.run(stop)) if settings.outbox_worker else None
+            tasks = [asyncio.create_task(app.state.outbox.run(stop))] if settings.outbox_worker else []
+            if settings.audit_checkpointer:
+                tasks.append(asyncio.create_task(run_checkpointer(context, stop)))
             try:
                 yield
             finally:
                 stop.set()
-                if task:
+                for task in tasks:
                     await task
                 await context.policy.close()
                 await context.db.dispose()

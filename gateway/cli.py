@@ -31,6 +31,9 @@ app.add_typer(client_app, name="client")
 policy_app = typer.Typer(help="Rego policies.", no_args_is_help=True)
 consent_app = typer.Typer(help="Consent receipts.", no_args_is_help=True)
 app.add_typer(consent_app, name="consent")
+audit_app = typer.Typer(help="The tamper-evident audit log: verify, export, checkpoint, replay, purge.",
+                        no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(keys_app, name="keys")
 app.add_typer(org_app, name="org")
@@ -349,3 +352,120 @@ def consent_verify_receipt(
         typer.echo(f"NOT VALID: {error}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"valid receipt: {content.get('action', '?')} of consent {content.get('consent_id', '?')}")
+
+
+# --- audit -------------------------------------------------------------------------------------------
+
+def _audit_session(operation: Callable[[AsyncConnection, Settings], Awaitable[Any]]) -> Any:
+    """Run a read or an administrative step on the audit log of the configured database."""
+    settings = Settings()
+    migrate(settings.effective_database_url)
+
+    async def run() -> Any:
+        db = Database(settings.effective_database_url)
+        try:
+            async with db.engine.begin() as conn:
+                return await operation(conn, settings)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def _print_report(report: Any) -> None:
+    typer.echo(f"{report.records} records, {report.checkpoints} signed checkpoints; the newest valid checkpoint "
+               f"covers {report.covered} (the {report.records - report.covered} after it are chained, not yet signed)")
+    if not report.ok:
+        for finding in report.findings:
+            typer.echo(f"TAMPERED: {finding}", err=True)
+        raise typer.Exit(1)
+    typer.echo("audit log verified")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    export: Annotated[Path | None, typer.Option(help="An export (`inbeeld audit export`) instead of the database")]
+    = None,
+    jwks: Annotated[Path | None, typer.Option(help="The gateway's published keys, to verify an export")] = None,
+) -> None:
+    """Check every record against the chain and the signed checkpoints; exit 1 on any finding."""
+    from gateway.audit.checkpoints import log_id, public_checkpoint
+    from gateway.audit.repository import head_size, records_in_order
+    from gateway.audit.verify import Entry, verify_log
+    from gateway.core.crypto import public_jwk
+
+    if export is not None:
+        if jwks is None:
+            raise typer.BadParameter("--jwks is needed to verify an export")
+        lines = [json.loads(line) for line in export.read_text().splitlines() if line.strip()]
+        log = next((line["log"] for line in lines if line.get("type") == "log"), None)
+        entries = [Entry.from_export(line) for line in lines if line.get("type") == "record"]
+        checkpoints = [line["checkpoint"] for line in lines if line.get("type") == "checkpoint"]
+        _print_report(verify_log(entries, checkpoints, _read_json(jwks), log=log))
+        return
+
+    async def from_database(conn: AsyncConnection, settings: Settings) -> Any:
+        from gateway.audit.checkpoints import checkpoint_table
+
+        entries = [Entry.from_row(row) async for row in records_in_order(conn)]
+        rows = (await conn.execute(checkpoint_table.select())).all()
+        keys = {"keys": [public_jwk(kid, key) for kid, key in load_key_ring(settings).signing]}
+        return verify_log(entries, [public_checkpoint(r) for r in rows], keys, log=log_id(settings),
+                          head_size=await head_size(conn))
+
+    _print_report(_audit_session(from_database))
+
+
+@audit_app.command("export")
+def audit_export(out: Annotated[Path, typer.Option(help="JSON lines: the log's id, records, checkpoints")]) -> None:
+    """Write the whole log with its checkpoints (no BSN is in it), verifiable offline with `audit verify --export`."""
+    from gateway.audit.checkpoints import checkpoint_table, log_id, public_checkpoint
+    from gateway.audit.repository import records_in_order
+    from gateway.audit.verify import Entry
+
+    async def write(conn: AsyncConnection, settings: Settings) -> int:
+        count = 0
+        with out.open("w") as file:
+            file.write(json.dumps({"type": "log", "log": log_id(settings)}) + "\n")
+            async for row in records_in_order(conn):
+                file.write(json.dumps(Entry.from_row(row).export()) + "\n")
+                count += 1
+            for row in (await conn.execute(checkpoint_table.select().order_by(checkpoint_table.c.tree_size))).all():
+                file.write(json.dumps({"type": "checkpoint", "checkpoint": public_checkpoint(row)}) + "\n")
+        return count
+
+    typer.echo(f"wrote {_audit_session(write)} records to {out}")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign a checkpoint now (the gateway also does so every N records or T seconds)."""
+    from datetime import UTC, datetime
+
+    from gateway.audit.checkpoints import log_id, make_checkpoint
+
+    async def sign(conn: AsyncConnection, settings: Settings) -> Any:
+        return await make_checkpoint(conn, ring=load_key_ring(settings), log=log_id(settings), now=datetime.now(UTC))
+
+    made = _audit_session(sign)
+    typer.echo(f"signed checkpoint at size {made['statement']['tree_size']}" if made else "nothing new to sign")
+
+
+@audit_app.command("replay")
+def audit_replay(seq: int) -> None:
+    """Make a recorded decision again with its own policy revision and with today's; say whether they agree."""
+    from gateway.audit.replay import NothingToReplay, replay
+    from gateway.policy.engine import EmbeddedRegoEngine
+
+    async def again(conn: AsyncConnection, settings: Settings) -> Any:
+        return await replay(conn, seq, today=EmbeddedRegoEngine(settings.policy_dir))
+
+    try:
+        result = _audit_session(again)
+    except NothingToReplay as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({
+        "seq": result.seq, "entrypoint": result.entrypoint, "recorded": result.recorded,
+        "revision_then": result.revision_then, "replayed_then": result.then, "reproduced": result.reproduced,
+        "revision_now": result.revision_now, "today": result.now, "same_today": result.same_today}, indent=2))

@@ -1,9 +1,10 @@
 """Appending to the audit log (Core): the head row is locked, the record gets the next position, its leaf
 hash and chain hash, and the head its new chain hash and Merkle frontier, all in the caller's transaction."""
 
+from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .chain import chain_next, content_of, frontier_append, leaf_hash, pack, unpack
@@ -29,3 +30,27 @@ async def append(conn: AsyncConnection, values: dict[str, Any]) -> int:
     await conn.execute(_ADVANCE, {"chain_hash": chained, "frontier": pack(frontier_append(unpack(frontier),
                                                                                          seq - 1, leaf))})
     return int(seq)
+
+
+async def head_size(conn: AsyncConnection) -> int:
+    return int(await conn.scalar(select(audit_head.c.seq).where(audit_head.c.id == 1)) or 0)
+
+
+async def records_in_order(conn: AsyncConnection, *, batch: int = 5000) -> AsyncIterator[Any]:
+    """Every record by position, streamed in batches."""
+    after = 0
+    while True:
+        rows = (await conn.execute(select(audit_record).where(audit_record.c.seq > after)
+                                   .order_by(audit_record.c.seq).limit(batch))).all()
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        after = rows[-1].seq
+
+
+async def leaf_hashes(conn: AsyncConnection, size: int) -> list[bytes]:
+    """The stored leaf hashes of the first `size` records (for proofs; verification recomputes them)."""
+    rows = await conn.execute(select(audit_record.c.entry_hash).where(audit_record.c.seq <= size)
+                              .order_by(audit_record.c.seq))
+    return [bytes(h) for h in rows.scalars()]

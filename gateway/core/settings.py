@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     portal_oidc_client_secret: SecretStr | None = None
     portal_idle_minutes: float = 15
     portal_max_minutes: float = 120
+    audit_checkpointer: bool = True
+    """Sign checkpoints in this process (every replica may; they sign each size once)."""
+    audit_checkpoint_records: int = 1000
+    audit_checkpoint_seconds: float = 10.0
+    """A signed checkpoint every so many records or seconds (whichever comes first), if there are new ones."""
     revocation_refresh_seconds: float = 1.0
     """How stale a replica's list of revoked clients may be."""
     policy_dir: Path = Path(__file__).resolve().parents[2] / "policies"

@@ -19,7 +19,8 @@ class PolicyDecision:
     revision: str
     _mint: object
     input: str = ""
-    """The policy input as JSON (no BSN ever reaches it), kept with the audit record for replay."""
+    """`{"entrypoint", "input"}` as JSON (no BSN ever reaches a policy input), kept in the audit record so the
+    decision can be replayed."""
 
     def __post_init__(self) -> None:
         if self._mint is not _MINT:

@@ -61,8 +61,8 @@ class EmbeddedRegoEngine:
     """regorus, compiled per entrypoint to its register VM (`Program` + `Rvm`): ~3x faster here than
     interpreting the modules on every call."""
 
-    def __init__(self, policy_dir: Path = DEFAULT_POLICY_DIR) -> None:
-        self._sources = policy_sources(policy_dir)
+    def __init__(self, policy_dir: Path = DEFAULT_POLICY_DIR, *, sources: dict[str, str] | None = None) -> None:
+        self._sources = sources if sources is not None else policy_sources(policy_dir)
         if not self._sources:
             raise RuntimeError(f"no Rego policies under {policy_dir}")
         self.revision = revision_of(self._sources)
@@ -135,7 +135,8 @@ async def decide(engine: PolicyEngine, entrypoint: str, policy_input: dict[str, 
         result, revision = await engine.evaluate(entrypoint, policy_input)
     except Exception:  # includes a missed deadline (TimeoutError)
         raise PolicyUnavailable("The policy engine could not decide; nothing was disclosed.") from None
-    decision = decision_from_result(result, revision, orjson.dumps(policy_input).decode())
+    recorded = orjson.dumps({"entrypoint": entrypoint, "input": policy_input}).decode()
+    decision = decision_from_result(result, revision, recorded)
     if decision is None:
         raise PolicyUnavailable("The policy engine gave no valid decision; nothing was disclosed.")
     return decision
