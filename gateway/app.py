@@ -14,6 +14,7 @@ from consent.routes import router as consent_router
 from gateway import API_VERSION
 from gateway.audit.checkpoints import run_checkpointer
 from gateway.audit.replay import record_policy_sources
+from gateway.audit.routes import router as audit_router
 from gateway.auth.revocation import RevokedClients
 from gateway.auth.routes import router as oauth_router
 from gateway.context import AppContext
@@ -34,7 +35,8 @@ from gateway.pseudonyms.service import HmacPseudonymiser
 
 PUBLIC_ROUTES = frozenset({
     "/v1/openapi.json", "/v1/health", "/v1/webhooks/jwks", "/v1/oauth/token", "/v1/oauth/jwks",
-    "/.well-known/oauth-authorization-server",
+    "/.well-known/oauth-authorization-server", "/v1/audit/checkpoints/latest", "/v1/audit/checkpoints",
+    "/v1/audit/proofs/inclusion", "/v1/audit/proofs/consistency",
 })
 
 _PROBLEM_SCHEMA = {
@@ -106,6 +108,7 @@ def create_app(
     app.include_router(index_router)
     app.include_router(consent_router)
     app.include_router(webhook_router)
+    app.include_router(audit_router)
     app.include_router(portal_router)
     install_portal_handlers(app)
     if settings.demo_services:

@@ -98,7 +98,8 @@ def verify_log(entries: Iterable[Entry], checkpoints: Iterable[dict[str, Any]], 
     for entry in records:
         expected = size + 1
         if entry.seq > expected:
-            report.find(f"records {expected} to {entry.seq - 1} are missing")
+            report.find(f"record {expected} is missing" if entry.seq == expected + 1
+                        else f"records {expected} to {entry.seq - 1} are missing")
         elif entry.seq < expected:
             report.find(f"record {entry.seq} is out of order or duplicated")
         if entry.purged:

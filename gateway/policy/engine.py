@@ -84,7 +84,8 @@ class EmbeddedRegoEngine:
         return orjson.loads(vm.execute_entry_point(f"data.{entrypoint}")), self.revision
 
     async def start(self) -> None:
-        for entrypoint in ("inbeeld.index.decision", "inbeeld.index.match_notification", "inbeeld.portal.decision"):
+        for entrypoint in ("inbeeld.index.decision", "inbeeld.index.match_notification", "inbeeld.portal.decision",
+                           "inbeeld.toezicht.decision"):
             self._vm(entrypoint)  # compile at start-up, not on the first request
 
     async def close(self) -> None:

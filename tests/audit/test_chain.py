@@ -28,7 +28,7 @@ def _mth(leaves: list[bytes]) -> bytes:
     return hashlib.sha256(b"\x01" + _mth(leaves[:k]) + _mth(leaves[k:])).digest()
 
 
-LEAVES = [leaf_hash({"seq": i, "action": "child.read"}) for i in range(1, 70)]
+LEAVES = [leaf_hash({"seq": i, "action": "child.read"}) for i in range(1, 71)]  # one spare for the wrong leaf
 
 
 def test_the_frontier_gives_the_rfc_root_at_every_size() -> None:
