@@ -47,7 +47,7 @@ async def latest_checkpoint(conn: ConnectionDep) -> Checkpoint:
     return Checkpoint(**public_checkpoint(row))
 
 
-@router.get("/checkpoints", operation_id="listCheckpoints")
+@router.get("/checkpoints", operation_id="listCheckpoints", responses=problem_responses())
 async def checkpoints(conn: ConnectionDep, from_size: Annotated[int, Query(ge=0)] = 0) -> list[Checkpoint]:
     """Signed checkpoints from a size on (at most 1,000), oldest first: what a witness collects."""
     rows = await conn.execute(select(checkpoint_table).where(checkpoint_table.c.tree_size >= from_size)
