@@ -5,9 +5,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .chain import chain_next, content_of, frontier_append, leaf_hash, pack, unpack
+from .errors import AuditUnavailable
 from .models import AuditHead, AuditRecord
 
 audit_record = AuditRecord.__table__  # type: ignore[attr-defined]
@@ -22,13 +24,16 @@ _ADVANCE = update(audit_head).where(audit_head.c.id == 1)
 
 
 async def append(conn: AsyncConnection, values: dict[str, Any]) -> int:
-    """Append one record; returns its position."""
-    seq, previous, frontier = (await conn.execute(_NEXT)).one()
-    leaf = leaf_hash(content_of({**values, "seq": seq}))
-    chained = chain_next(previous, leaf)
-    await conn.execute(_APPEND, [{**values, "seq": seq, "entry_hash": leaf, "chain_hash": chained}])
-    await conn.execute(_ADVANCE, {"chain_hash": chained, "frontier": pack(frontier_append(unpack(frontier),
-                                                                                         seq - 1, leaf))})
+    """Append one record; returns its position. A log that cannot be written stops the request (503)."""
+    try:
+        seq, previous, frontier = (await conn.execute(_NEXT)).one()
+        leaf = leaf_hash(content_of({**values, "seq": seq}))
+        chained = chain_next(previous, leaf)
+        await conn.execute(_APPEND, [{**values, "seq": seq, "entry_hash": leaf, "chain_hash": chained}])
+        await conn.execute(_ADVANCE, {"chain_hash": chained,
+                                      "frontier": pack(frontier_append(unpack(frontier), seq - 1, leaf))})
+    except DBAPIError:
+        raise AuditUnavailable("The audit log cannot be written, so nothing was changed or disclosed.") from None
     return int(seq)
 
 

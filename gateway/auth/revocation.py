@@ -3,7 +3,7 @@
 import asyncio
 import time
 
-from gateway.core.db import Database
+from gateway.core.db import READ_ONLY, Database
 
 from . import repository
 
@@ -24,6 +24,7 @@ class RevokedClients:
 
     async def load(self, db: Database) -> None:
         async with db.engine.connect() as conn:
+            await conn.execution_options(**READ_ONLY)
             self._ids = await repository.revoked_client_ids(conn)
         self._next = time.monotonic() + self._refresh
 

@@ -40,6 +40,25 @@ def sync_url(url: str) -> str:
     return url
 
 
+def _sqlite_own_transactions(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite begins a transaction only before its first INSERT/UPDATE/DELETE and never before a SAVEPOINT,
+    # whose RELEASE then commits on its own: a change could be committed before its audit record. SQLAlchemy
+    # emits BEGIN instead (see `_begin_immediate`).
+    dbapi_connection.isolation_level = None
+
+
+READ_ONLY = {"sqlite_read_only": True}
+"""Execution options for a connection that only reads, e.g. one opened while a request transaction holds the
+write lock: it must not wait for that lock."""
+
+
+def _begin_immediate(conn: Any) -> None:
+    # Every request appends to the audit log, so every request writes: take the write lock at the start rather
+    # than upgrading a read snapshot later (which SQLite refuses when another writer came in between).
+    read_only = conn.get_execution_options().get("sqlite_read_only")
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
 def make_async_engine(url: str) -> AsyncEngine:
     if _is_sqlite(url):
         db_path = make_url(url).database
@@ -47,6 +66,8 @@ def make_async_engine(url: str) -> AsyncEngine:
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 10})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_own_transactions)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
@@ -95,17 +116,18 @@ class Database:
         has that written in a transaction of its own after the rollback.
         """
         async with self.engine.connect() as conn:
-            transaction = await conn.begin()
+            # The transaction begins with the first statement (autobegin), not before authentication: on
+            # SQLite that is when the write lock is taken, and it is held only until the commit.
             try:
                 yield conn
             except BaseException as exc:
-                await transaction.rollback()
+                await conn.rollback()
                 record = getattr(exc, "record_on_failure", None)
                 if record is not None:
                     async with conn.begin():
                         await record(conn)
                 raise
-            await transaction.commit()
+            await conn.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

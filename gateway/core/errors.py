@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -139,6 +140,16 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
+    # The transaction rolled back, so nothing was changed and, since answers wait for the commit, nothing disclosed.
+    log.error("database error", extra={"error_type": type(exc).__name__})
+    return problem_response(
+        status=503, code="storage-unavailable", title="Storage unavailable",
+        detail="The database could not complete the request; nothing was changed or disclosed.",
+        instance=_instance(request), headers={"Retry-After": "5"},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error", extra={"error_type": type(exc).__name__})
     return problem_response(
@@ -151,6 +162,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InbeeldError, _inbeeld_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _storage_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
