@@ -469,3 +469,22 @@ def audit_replay(seq: int) -> None:
         "seq": result.seq, "entrypoint": result.entrypoint, "recorded": result.recorded,
         "revision_then": result.revision_then, "replayed_then": result.then, "reproduced": result.reproduced,
         "revision_now": result.revision_now, "today": result.now, "same_today": result.same_today}, indent=2))
+
+
+retention_app = typer.Typer(help="Retention terms (INBEELD_RETENTION_*).", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("apply")
+def retention_apply() -> None:
+    """Remove what is past its term (run daily): old involvement signals, children, audit record content."""
+    from datetime import UTC, datetime
+
+    from gateway.retention.service import apply
+
+    async def run(conn: AsyncConnection, settings: Settings) -> Any:
+        return await apply(conn, settings=settings, now=datetime.now(UTC))
+
+    done = _audit_session(run)
+    typer.echo(f"removed {done.involvements} involvement signals and {done.children} children; emptied "
+               f"{done.audit_records} audit records (purged through position {done.purged_through})")

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     portal_oidc_client_secret: SecretStr | None = None
     portal_idle_minutes: float = 15
     portal_max_minutes: float = 120
+    retention_involvement_years: int = 2
+    """An involvement signal is removed this long after it ended."""
+    retention_age: int = 23
+    """A child leaves the index at this birthday (when a partner gave the birth date)."""
+    retention_audit_years: int = 5
+    """Audit records are kept at least this long; then their content is emptied (hashes stay)."""
     audit_checkpointer: bool = True
     """Sign checkpoints in this process (every replica may; they sign each size once)."""
     audit_checkpoint_records: int = 1000

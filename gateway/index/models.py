@@ -19,6 +19,8 @@ class Child(SQLModel, table=True):
     attendance_since: date | None = None
     attendance_reported_by: str | None = Field(default=None, foreign_key="organisation.id", max_length=64)
     regisseur_id: str | None = Field(default=None, foreign_key="organisation.id", max_length=64)
+    retain_until: date | None = Field(default=None, index=True,
+                                      description="The month after the 23rd birthday, when a partner gave it")
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -101,6 +101,12 @@ async def set_attendance(
 ) -> None:
     await conn.execute(update(child).where(child.c.id == child_id).values(
         attendance_status=status, attendance_since=since, attendance_reported_by=reported_by))
+
+
+async def keep_until(conn: AsyncConnection, *, child_id: int, until: date) -> None:
+    """The child leaves the index at `until` (the latest date any partner reported counts)."""
+    await conn.execute(update(child).where(child.c.id == child_id, or_(
+        child.c.retain_until.is_(None), child.c.retain_until < until)).values(retain_until=until))
 
 
 async def set_regisseur(conn: AsyncConnection, *, child_id: int, organisation_id: str) -> None:

@@ -27,6 +27,9 @@ class InvolvementCreate(StrictModel):
     since: date | None = Field(default=None, description="Default: today (Europe/Amsterdam)")
     until: date | None = None
     legal_basis: LegalBasis = LegalBasis.verwijsindex
+    birth_date: date | None = Field(default=None, description=(
+        "Optional, only so the child leaves the index at 23: the index keeps the month after that birthday, "
+        "not the date"))
 
 
 class InvolvementRegistered(BaseModel):

@@ -18,6 +18,7 @@ from gateway.notifications.service import Party, notify_match
 from gateway.organisations.schemas import OrganisationSummary
 from gateway.policy.decision import Permit, PolicyDecision
 from gateway.policy.enforce import policy_input, require_permit
+from gateway.retention.service import retain_until
 
 from . import repository
 from .errors import ChildNotFound, InvalidPeriod, InvolvementExists, InvolvementNotFound, UnknownOrganisation
@@ -81,6 +82,8 @@ async def register_involvement(
     now = context.clock()
     since = body.since or local_date(now)
     _check_period(local_date(now), since, body.until)
+    if body.birth_date is not None and body.birth_date > local_date(now):
+        raise InvalidPeriod("`birth_date` lies in the future.")
     organisations = await repository.organisations_with_webhooks(conn, [caller.organisation_id])
     if caller.organisation_id not in organisations:
         raise UnknownOrganisation("The calling organisation is not registered with this gateway.")
@@ -91,6 +94,9 @@ async def register_involvement(
     partners = await repository.active_involvements(conn, child_id)
     if any(p.organisation_id == caller.organisation_id for p in partners):
         raise InvolvementExists("This organisation already has an active involvement with this child.")
+    if body.birth_date is not None:
+        await repository.keep_until(conn, child_id=child_id,
+                                    until=retain_until(body.birth_date, context.settings.retention_age))
     contact_point = body.contact_point or me.contact_point
     involvement_id = await repository.insert_involvement(
         conn, child_id=child_id, organisation_id=caller.organisation_id, role=caller.role,
