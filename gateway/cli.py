@@ -488,3 +488,21 @@ def retention_apply() -> None:
     done = _audit_session(run)
     typer.echo(f"removed {done.involvements} involvement signals and {done.children} children; emptied "
                f"{done.audit_records} audit records (purged through position {done.purged_through})")
+
+
+@audit_app.command("witness")
+def audit_witness(
+    gateway: Annotated[str, typer.Option(help="The gateway's base URL")],
+    store: Annotated[Path, typer.Option(help="This witness's own file (keep it away from the gateway)")],
+) -> None:
+    """Check the gateway's newest checkpoint against the one this witness saw before (run it regularly)."""
+    import httpx
+
+    from gateway.audit.witness import observe
+
+    with httpx.Client(timeout=30) as http:
+        seen = observe(http, gateway, store)
+    if not seen.ok:
+        typer.echo(f"SPLIT VIEW OR REWRITTEN LOG: {seen.message}", err=True)
+        raise typer.Exit(1)
+    typer.echo(seen.message)
