@@ -33,8 +33,10 @@ FLAG_WINDOW = 10_000
 DENIAL_BURST = (5, timedelta(minutes=10))
 """So many denials of one professional within so long."""
 UNUSUAL_VOLUME = 3.0
-"""A professional above this many times the organisation's median number of reads (and at least 20)."""
-STATUTORY_ACTIONS = frozenset({"child.lookup", "child.read", "involvements.list"})
+"""A professional above this many times the median number of reads of the organisation's others (and ≥ 20)."""
+READ_ACTIONS = frozenset({"child.lookup", "child.read", "involvements.list"})
+STATUTORY_BASES = frozenset({"leerplichtwet", "bw-1-jeugdbescherming"})
+"""The statutory tasks of `policies/inbeeld/vocabulary` that open more than the signal without consent."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def _public(context: AppContext, caller: Caller, row: Any) -> AuditRecordPublic:
         professional=row.professional, action=row.action,
         child_ref=context.child_refs().seal(row.child_id, caller.organisation_id) if row.child_id else None,
         purpose=row.purpose, basis=basis,
-        statutory=bool(basis) and not basis.startswith("consent:") and row.outcome == "allowed",
+        statutory=basis in STATUTORY_BASES and row.outcome == "allowed",
         outcome=row.outcome, reasons=[r for r in row.reasons.split(",") if r],
         fields=[f for f in row.fields.split(",") if f], policy_revision=row.policy_revision,
         entry_hash=b64url(bytes(row.entry_hash)))
@@ -113,9 +115,9 @@ def flags(rows: list[Any]) -> list[Flag]:
     first_seq: dict[tuple[str, str], int] = {}
     organisation = rows[0].organisation_id if rows else ""
     for row in rows:
-        if row.outcome == "allowed" and row.action in STATUTORY_ACTIONS:
+        if row.outcome == "allowed" and row.action in READ_ACTIONS:
             reads[row.professional] += 1
-            if row.basis and not row.basis.startswith("consent:"):
+            if row.basis in STATUTORY_BASES:
                 statutory[row.professional] += 1
                 first_seq.setdefault(("statutory", row.professional), row.seq)
             if _uninvolved(row):
@@ -138,13 +140,13 @@ def flags(rows: list[Any]) -> list[Flag]:
                                   count=len(denied), first_seq=window[0].seq,
                                   detail=f"{limit} refusals within {int(span.total_seconds() // 60)} minutes"))
                 break
-    if reads:
-        median = statistics.median(reads.values())
-        for professional, count in reads.items():
-            if count >= 20 and count > UNUSUAL_VOLUME * median:
-                found.append(Flag(kind="unusual-volume", professional=professional, organisation_id=organisation,
-                                  count=count, first_seq=0,
-                                  detail=f"{count} reads against a median of {median:g} in this organisation"))
+    for professional, count in reads.items():
+        others = [c for p, c in reads.items() if p != professional]
+        median = statistics.median(others) if others else None
+        if median is not None and count >= 20 and count > UNUSUAL_VOLUME * median:
+            found.append(Flag(kind="unusual-volume", professional=professional, organisation_id=organisation,
+                              count=count, first_seq=0,
+                              detail=f"{count} reads against a median of {median:g} of the others"))
     return found
 
 
