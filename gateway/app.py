@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import SecretStr
 
 from adapters.brp.client import BrpClient
 from consent.routes import router as consent_router
@@ -78,6 +79,13 @@ def create_app(
                     brp_http, issuer=settings.effective_oidc_issuer, client_id=settings.portal_oidc_client_id,
                     client_secret=portal_client_secret(settings, keys),
                     redirect_uri=f"{settings.public_url.rstrip('/')}/portaal/terug")
+            if settings.effective_dashboard_issuer:
+                context.dashboard_oidc = OidcClient(
+                    brp_http, issuer=settings.effective_dashboard_issuer,
+                    client_id=settings.dashboard_oidc_client_id,
+                    client_secret=oidc_client_secret(settings, keys, settings.dashboard_oidc_client_id,
+                                                     settings.dashboard_oidc_client_secret),
+                    redirect_uri=f"{settings.public_url.rstrip('/')}/toezicht/terug")
             await context.policy.start()
             await context.revoked.load(context.db)
             await record_policy_sources(context)
@@ -126,30 +134,45 @@ def create_app(
     return app
 
 
-def portal_client_secret(settings: Settings, keys: KeyRingSource) -> str:
-    if settings.portal_oidc_client_secret is not None:
-        return settings.portal_oidc_client_secret.get_secret_value()
+def oidc_client_secret(settings: Settings, keys: KeyRingSource, client_id: str,
+                       configured: SecretStr | None) -> str:
+    if configured is not None:
+        return configured.get_secret_value()
     if settings.demo_services:
         from gateway.demo.idp import demo_client_secret
 
-        return demo_client_secret(keys.current())
-    raise ValueError("INBEELD_PORTAL_OIDC_CLIENT_SECRET is needed with INBEELD_PORTAL_OIDC_ISSUER")
+        return demo_client_secret(keys.current(), client_id)
+    raise ValueError(f"the OpenID Connect client {client_id} needs its secret in the settings")
+
+
+def portal_client_secret(settings: Settings, keys: KeyRingSource) -> str:
+    return oidc_client_secret(settings, keys, settings.portal_oidc_client_id, settings.portal_oidc_client_secret)
 
 
 def mount_demo_services(app: FastAPI, settings: Settings, keys: KeyRingSource) -> None:
     """The demo's BRP and DigiD-like login, served by the gateway itself (demo and test mode only)."""
     from gateway.core.clock import local_date
     from gateway.demo.brp import create_brp_app
+    from gateway.demo.data import ORGANISATIONS
     from gateway.demo.idp import IdpClient, create_idp_app, demo_client_secret, load_or_create_key
     from gateway.demo.people import demo_people
 
     today = local_date(system_clock())
     people = demo_people(today)
     app.mount("/demo/brp", create_brp_app(people))
-    client = IdpClient(demo_client_secret(keys.current()), (f"{settings.public_url.rstrip('/')}/portaal/terug",))
+    base, ring = settings.public_url.rstrip("/"), keys.current()
+    clients = {
+        settings.portal_oidc_client_id: IdpClient(demo_client_secret(ring, settings.portal_oidc_client_id),
+                                                  (f"{base}/portaal/terug",)),
+        settings.dashboard_oidc_client_id: IdpClient(demo_client_secret(ring, settings.dashboard_oidc_client_id),
+                                                     (f"{base}/toezicht/terug",), professionals=True),
+    }
+    employees = {f"fg-{org.id}": {"name": f"Privacy-functionaris, {org.name}",
+                                  "claims": {"organisation": org.id, "roles": ["privacy-officer"]}}
+                 for org in ORGANISATIONS}
     app.mount("/demo/idp", create_idp_app(
-        issuer=f"{settings.public_url.rstrip('/')}/demo/idp", clients={settings.portal_oidc_client_id: client},
-        key=load_or_create_key(settings.data_dir / "demo-idp-key.pem"), people=people, today=today))
+        issuer=f"{base}/demo/idp", clients=clients, key=load_or_create_key(settings.data_dir / "demo-idp-key.pem"),
+        people=people, today=today, employees=employees))
 
 
 def policy_engine(settings: Settings) -> PolicyEngine:

@@ -29,6 +29,8 @@ class AppContext:
     """The BRP (age and gezag for consent); None when not configured."""
     oidc: OidcClient | None = None
     """The parent portal's login; None when no provider is configured."""
+    dashboard_oidc: OidcClient | None = None
+    """The privacy officers' login to the dashboard."""
     _refs: tuple[KeyRing, ChildRefCipher] | None = field(default=None, repr=False)
 
     def child_refs(self) -> ChildRefCipher:

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     `demo_services` is on, else the portal is off."""
     portal_oidc_client_id: str = "inbeeld-portaal"
     portal_oidc_client_secret: SecretStr | None = None
+    dashboard_oidc_issuer: str = ""
+    """The privacy officers' login (an organisation's identity provider or eHerkenning broker; ID tokens carry
+    `organisation` and `roles`). Empty: the demo provider when `demo_services` is on, else the dashboard is off."""
+    dashboard_oidc_client_id: str = "inbeeld-toezicht"
+    dashboard_oidc_client_secret: SecretStr | None = None
     portal_idle_minutes: float = 15
     portal_max_minutes: float = 120
     retention_involvement_years: int = 2
@@ -97,6 +102,10 @@ class Settings(BaseSettings):
     @property
     def effective_oidc_issuer(self) -> str:
         return self.portal_oidc_issuer or (f"{self.public_url.rstrip('/')}/demo/idp" if self.demo_services else "")
+
+    @property
+    def effective_dashboard_issuer(self) -> str:
+        return self.dashboard_oidc_issuer or (f"{self.public_url.rstrip('/')}/demo/idp" if self.demo_services else "")
 
     @property
     def secure_cookies(self) -> bool:

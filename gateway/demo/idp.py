@@ -37,6 +37,7 @@ from gateway.pseudonyms.bsn import passes_elfproef
 from .people import DemoPerson
 
 ACR_SUBSTANTIAL = "urn:nl-eid-gdi:1.0:assurance-class:substantial"
+EMPLOYEE_SUB_ID_TYPE = "urn:inbeeld:employee"
 CODE_SECONDS = 60
 _templates = Environment(loader=PackageLoader("gateway.demo"), autoescape=select_autoescape())
 
@@ -45,6 +46,10 @@ _templates = Environment(loader=PackageLoader("gateway.demo"), autoescape=select
 class IdpClient:
     secret: str
     redirect_uris: tuple[str, ...]
+    professionals: bool = False
+    """Log in employees (privacy officers of the demo organisations) instead of citizens, as an organisation's
+    own identity provider or an eHerkenning broker would: `sub` is their pseudonymous id, with their
+    organisation and roles as claims."""
 
 
 def load_or_create_key(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -67,9 +72,10 @@ def load_or_create_key(path: Path) -> ec.EllipticCurvePrivateKey:
     return key
 
 
-def demo_client_secret(ring: KeyRing) -> str:
-    """The portal's client secret at the demo provider, the same in every worker of one demo."""
-    return b64url(hmac.new(ring.child_ref[0].secret, b"inbeeld demo idp client", hashlib.sha256).digest())
+def demo_client_secret(ring: KeyRing, client_id: str) -> str:
+    """A client's secret at the demo provider, the same in every worker of one demo."""
+    return b64url(hmac.new(ring.child_ref[0].secret, f"inbeeld demo idp client {client_id}".encode(),
+                           hashlib.sha256).digest())
 
 
 def _s256(verifier: str) -> str:
@@ -94,7 +100,7 @@ def test_persons(people: dict[str, DemoPerson], today: date) -> list[dict[str, A
 
 
 def create_idp_app(*, issuer: str, clients: dict[str, IdpClient], key: ec.EllipticCurvePrivateKey,
-                   people: dict[str, DemoPerson], today: date) -> FastAPI:
+                   people: dict[str, DemoPerson], today: date, employees: dict[str, dict[str, Any]]) -> FastAPI:
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     kid = "idp-" + b64url(hashlib.sha256(public_jwk("x", key)["x"].encode()).digest()[:6])
     signing_key = ECKey.import_key(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -102,7 +108,14 @@ def create_idp_app(*, issuer: str, clients: dict[str, IdpClient], key: ec.Ellipt
     code_key = AESGCM(HKDF(hashes.SHA256(), 32, None, b"inbeeld demo idp codes").derive(
         key.private_numbers().private_value.to_bytes(32, "big")))
     used_codes: dict[str, float] = {}
-    picker = test_persons(people, today)
+    citizens = test_persons(people, today)
+    staff = [{"subject": subject, **employee} for subject, employee in employees.items()]
+
+    def page(params: dict[str, str], error: str | None, request_ok: bool) -> str:
+        client = clients.get(params.get("client_id", ""))
+        return _templates.get_template("idp.html").render(
+            params=params, persons=citizens, employees=staff, professionals=bool(client and client.professionals),
+            error=error, request_ok=request_ok)
 
     def check_request(params: dict[str, str]) -> str | None:
         client = clients.get(params.get("client_id", ""))
@@ -136,27 +149,29 @@ def create_idp_app(*, issuer: str, clients: dict[str, IdpClient], key: ec.Ellipt
     async def authorize(request: Request) -> HTMLResponse:
         params = {k: request.query_params.get(k, "") for k in auth_params}
         error = check_request(params)
-        page = _templates.get_template("idp.html").render(params=params, persons=picker, error=error,
-                                                          request_ok=error is None)
-        return HTMLResponse(page, status_code=400 if error else 200, headers={"cache-control": "no-store"})
+        return HTMLResponse(page(params, error, error is None), status_code=400 if error else 200,
+                            headers={"cache-control": "no-store"})
 
     @app.post("/authorize")
     async def choose(request: Request, bsn: Annotated[str, Form(max_length=9)] = "",
+                     subject: Annotated[str, Form(max_length=64)] = "",
                      cancel: Annotated[str, Form()] = "") -> Response:
         form = await request.form()
         params = {k: str(form.get(k, "")) for k in auth_params}
         request_error = check_request(params)
         error = request_error
-        if error is None and not cancel and (not passes_elfproef(bsn) or bsn not in people):
+        professionals = error is None and clients[params["client_id"]].professionals
+        known = subject in employees if professionals else passes_elfproef(bsn) and bsn in people
+        if error is None and not cancel and not known:
             error = "Deze testpersoon bestaat niet."
         if error:
-            page = _templates.get_template("idp.html").render(params=params, persons=picker, error=error,
-                                                              request_ok=request_error is None)
-            return HTMLResponse(page, status_code=400)
+            return HTMLResponse(page(params, error, request_error is None), status_code=400)
         if cancel:
             query = {"error": "access_denied", "state": params["state"]}
         else:
-            claims = {"bsn": bsn, "client_id": params["client_id"], "redirect_uri": params["redirect_uri"],
+            identity = ({"sub": subject, "sub_id_type": EMPLOYEE_SUB_ID_TYPE, **employees[subject]["claims"]}
+                        if professionals else {"sub": bsn, "sub_id_type": BSN_SUB_ID_TYPE})
+            claims = {"identity": identity, "client_id": params["client_id"], "redirect_uri": params["redirect_uri"],
                       "nonce": params["nonce"], "challenge": params["code_challenge"],
                       "exp": time.time() + CODE_SECONDS}
             nonce = secrets.token_bytes(12)
@@ -191,8 +206,8 @@ def create_idp_app(*, issuer: str, clients: dict[str, IdpClient], key: ec.Ellipt
             return _problem(400, "invalid_grant", "PKCE verification failed")
         used_codes[code] = claims["exp"]
         id_token = jwt.encode({"alg": "ES256", "kid": kid}, {
-            "iss": issuer, "aud": client_id, "sub": claims["bsn"], "sub_id_type": BSN_SUB_ID_TYPE,
-            "acr": ACR_SUBSTANTIAL, "nonce": claims["nonce"], "iat": int(now), "exp": int(now) + 300,
+            **claims["identity"], "iss": issuer, "aud": client_id, "acr": ACR_SUBSTANTIAL,
+            "nonce": claims["nonce"], "iat": int(now), "exp": int(now) + 300,
         }, signing_key)
         return JSONResponse({"access_token": secrets.token_urlsafe(24), "token_type": "Bearer", "expires_in": 300,
                              "id_token": id_token}, headers={"cache-control": "no-store"})

@@ -66,8 +66,8 @@ class OidcClient:
             code_challenge=create_s256_code_challenge(attempt.verifier), code_challenge_method="S256")
         return url, attempt
 
-    async def finish(self, *, code: str, attempt: LoginAttempt) -> str:
-        """Exchange the code and return the BSN the ID token names."""
+    async def claims(self, *, code: str, attempt: LoginAttempt) -> dict[str, Any]:
+        """Exchange the code; the ID token's claims once its signature and every check hold."""
         metadata = await self.metadata()
         try:
             response = await self._http.post(
@@ -95,7 +95,12 @@ class OidcClient:
             raise LoginFailed(f"ID token rejected ({type(exc).__name__})") from None
         if token.claims.get("acr") not in self._accepted_assurance:
             raise LoginFailed("the login's assurance level is too low for children's data")
-        subject = str(token.claims["sub"])
-        if token.claims.get("sub_id_type") != BSN_SUB_ID_TYPE or not passes_elfproef(subject):
+        return dict(token.claims)
+
+    async def finish(self, *, code: str, attempt: LoginAttempt) -> str:
+        """A citizen's login: the BSN the ID token names."""
+        claims = await self.claims(code=code, attempt=attempt)
+        subject = str(claims["sub"])
+        if claims.get("sub_id_type") != BSN_SUB_ID_TYPE or not passes_elfproef(subject):
             raise LoginFailed("the ID token does not name a BSN")
         return subject

@@ -23,8 +23,7 @@ from .session import (
     PortalSession,
     open_login,
     open_session,
-    seal_login,
-    seal_session,
+    seal,
 )
 
 router = APIRouter(prefix="/portaal", include_in_schema=False)
@@ -96,8 +95,8 @@ def _with_session(response: Response, context: AppContext, session: PortalSessio
     if session is None:
         response.delete_cookie(SESSION_COOKIE, path="/portaal", secure=secure, httponly=True, samesite="lax")
     else:
-        response.set_cookie(SESSION_COOKIE, seal_session(_box(context, "portal-session"),
-                                                         session.touched(context.clock().timestamp())),
+        response.set_cookie(SESSION_COOKIE, seal(_box(context, "portal-session"),
+                                                 session.touched(context.clock().timestamp())),
                             path="/portaal", secure=secure, httponly=True, samesite="lax")
     return response
 
@@ -131,7 +130,7 @@ async def start_login(context: ContextDep) -> Response:
     except LoginFailed:
         return _page("error.html", 503, message="DigiD is nu niet bereikbaar. Probeer het later nog eens.")
     response = _redirect(url)
-    response.set_cookie(LOGIN_COOKIE, seal_login(_box(context, "portal-login"), attempt), max_age=300,
+    response.set_cookie(LOGIN_COOKIE, seal(_box(context, "portal-login"), attempt), max_age=300,
                         path="/portaal", secure=context.settings.secure_cookies, httponly=True, samesite="lax")
     return response
 

@@ -4,12 +4,15 @@ the cookie and in memory while a request runs. Idle timeout 15 minutes, at most 
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+from typing import Any, TypeVar
 
 from consent.rules import age_on as _years
 from gateway.core.crypto import CryptoError, SealedBox
 
+T = TypeVar("T")
 SESSION_COOKIE = "inbeeld_portaal"
 LOGIN_COOKIE = "inbeeld_portaal_login"
 
@@ -50,37 +53,39 @@ class LoginAttempt:
     started_at: float
 
 
-def seal_session(box: SealedBox, session: PortalSession) -> str:
-    return box.seal(json.dumps(asdict(session)).encode())
+def seal(box: SealedBox, state: Any) -> str:
+    """A session dataclass, sealed for a cookie."""
+    return box.seal(json.dumps(asdict(state)).encode())
+
+
+def open_sealed(box: SealedBox, cookie: str | None, build: Callable[[dict[str, Any]], T]) -> T | None:
+    """What `seal` sealed, or None when the cookie is absent, forged or from before a key change."""
+    if not cookie:
+        return None
+    try:
+        return build(json.loads(box.open(cookie)))
+    except (CryptoError, ValueError, TypeError, KeyError):
+        return None
+
+
+def timed_out(logged_in_at: float, seen_at: float, *, now: float, idle_seconds: float, max_seconds: float) -> bool:
+    return now - seen_at > idle_seconds or now - logged_in_at > max_seconds
 
 
 def open_session(box: SealedBox, cookie: str | None, *, now: float, idle_seconds: float,
                  max_seconds: float) -> PortalSession | None:
     """The session in the cookie, or None when absent, forged or timed out."""
-    if not cookie:
-        return None
-    try:
-        raw = json.loads(box.open(cookie))
-        session = PortalSession(**{**raw, "children": tuple(PortalChild(**c) for c in raw["children"])})
-    except (CryptoError, ValueError, TypeError, KeyError):
-        return None
-    if now - session.seen_at > idle_seconds or now - session.logged_in_at > max_seconds:
+    session = open_sealed(box, cookie, lambda raw: PortalSession(
+        **{**raw, "children": tuple(PortalChild(**c) for c in raw["children"])}))
+    if session is None or timed_out(session.logged_in_at, session.seen_at, now=now, idle_seconds=idle_seconds,
+                                    max_seconds=max_seconds):
         return None
     return session
 
 
-def seal_login(box: SealedBox, attempt: LoginAttempt) -> str:
-    return box.seal(json.dumps(asdict(attempt)).encode())
-
-
 def open_login(box: SealedBox, cookie: str | None, *, now: float) -> LoginAttempt | None:
-    if not cookie:
-        return None
-    try:
-        attempt = LoginAttempt(**json.loads(box.open(cookie)))
-    except (CryptoError, ValueError, TypeError):
-        return None
-    return attempt if now - attempt.started_at <= 300 else None
+    attempt = open_sealed(box, cookie, lambda raw: LoginAttempt(**raw))
+    return attempt if attempt is not None and now - attempt.started_at <= 300 else None
 
 
 def age_on(birth_date: str | None, today: date) -> int | None:
