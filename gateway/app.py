@@ -33,6 +33,8 @@ from gateway.portal.oidc import OidcClient
 from gateway.portal.routes import install_portal_handlers
 from gateway.portal.routes import router as portal_router
 from gateway.pseudonyms.service import HmacPseudonymiser
+from gateway.toezicht.routes import install_toezicht_handlers
+from gateway.toezicht.routes import router as toezicht_router
 
 PUBLIC_ROUTES = frozenset({
     "/v1/openapi.json", "/v1/health", "/v1/webhooks/jwks", "/v1/oauth/token", "/v1/oauth/jwks",
@@ -119,6 +121,8 @@ def create_app(
     app.include_router(audit_router)
     app.include_router(portal_router)
     install_portal_handlers(app)
+    app.include_router(toezicht_router)
+    install_toezicht_handlers(app)
     if settings.demo_services:
         mount_demo_services(app, settings, keys)
 

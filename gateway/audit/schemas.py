@@ -35,7 +35,7 @@ class AuditRecordPublic(BaseModel):
     role: str
     professional: str
     action: str
-    child_ref: str | None = Field(description="The caller's own reference for the child")
+    child_ref: str | None = Field(description="The caller's own reference for the child (allowed requests only)")
     purpose: str | None
     basis: str | None
     statutory: bool = Field(description="The basis is a law, not a consent")

@@ -98,7 +98,9 @@ def _public(context: AppContext, caller: Caller, row: Any) -> AuditRecordPublic:
         seq=row.seq, occurred_at=row.occurred_at, request_id=row.request_id, trace_id=row.trace_id,
         processing_activity=row.processing_activity, organisation_id=row.organisation_id, role=row.role,
         professional=row.professional, action=row.action,
-        child_ref=context.child_refs().seal(row.child_id, caller.organisation_id) if row.child_id else None,
+        # A refused request must not tell the organisation that the child is known to the index.
+        child_ref=context.child_refs().seal(row.child_id, caller.organisation_id)
+        if row.child_id and row.outcome == "allowed" else None,
         purpose=row.purpose, basis=basis,
         statutory=basis in STATUTORY_BASES and row.outcome == "allowed",
         outcome=row.outcome, reasons=[r for r in row.reasons.split(",") if r],
@@ -109,8 +111,7 @@ def _public(context: AppContext, caller: Caller, row: Any) -> AuditRecordPublic:
 def flags(rows: list[Any]) -> list[Flag]:
     """What a privacy officer should look at, over these records (newest first)."""
     found: list[Flag] = []
-    statutory = Counter[str]()
-    reads = Counter[str]()
+    statutory, uninvolved, reads = Counter[str](), Counter[str](), Counter[str]()
     denials: dict[str, list[Any]] = defaultdict(list)
     first_seq: dict[tuple[str, str], int] = {}
     organisation = rows[0].organisation_id if rows else ""
@@ -119,17 +120,20 @@ def flags(rows: list[Any]) -> list[Flag]:
             reads[row.professional] += 1
             if row.basis in STATUTORY_BASES:
                 statutory[row.professional] += 1
-                first_seq.setdefault(("statutory", row.professional), row.seq)
+                first_seq[("statutory", row.professional)] = row.seq  # newest first: ends at the oldest
             if _uninvolved(row):
-                found.append(Flag(kind="no-involvement", professional=row.professional,
-                                  organisation_id=row.organisation_id, count=1, first_seq=row.seq,
-                                  detail=f"{row.action} without an own involvement (basis {row.basis})"))
+                uninvolved[row.professional] += 1
+                first_seq[("no-involvement", row.professional)] = row.seq
         if row.outcome == DENIED:
             denials[row.professional].append(row)
     for professional, count in statutory.items():
         found.append(Flag(kind="statutory-access", professional=professional, organisation_id=organisation,
                           count=count, first_seq=first_seq[("statutory", professional)],
                           detail="reads on a statutory basis, without consent"))
+    for professional, count in uninvolved.items():
+        found.append(Flag(kind="no-involvement", professional=professional, organisation_id=organisation,
+                          count=count, first_seq=first_seq[("no-involvement", professional)],
+                          detail="reads without an own involvement (statute or consent)"))
     limit, span = DENIAL_BURST
     for professional, denied in denials.items():
         oldest_first = sorted(denied, key=lambda r: r.seq)

@@ -21,7 +21,8 @@ from tests.fixtures.gateway import Gateway, problem
 
 pytestmark = pytest.mark.anyio
 PORTAL_START_ROUTES = {"/portaal", "/portaal/static/portal.css", "/portaal/inloggen", "/portaal/terug",
-                       "/portaal/uitloggen"}
+                       "/portaal/uitloggen", "/toezicht", "/toezicht/inloggen", "/toezicht/terug",
+                       "/toezicht/uitloggen"}
 CALLER = Caller(organisation_id="school-a", organisation_type=OrgType.school, role=Role.zorgcoordinator,
                 professional="p")
 
@@ -35,11 +36,12 @@ async def test_route_inventory_every_route_is_public_or_requires_a_token(gateway
             url = url.replace(name, "00000000-0000-4000-8000-000000000000")
         assert "{" not in url, url
         response = await gateway.client.request(method, url, params={"purpose": "signalering"}, json={})
-        if path.startswith("/portaal"):  # the parent portal: a session cookie, else back to its start page
+        if path.startswith(("/portaal", "/toezicht")):  # pages: a session cookie, else back to their start page
             if path in PORTAL_START_ROUTES:
                 assert response.status_code in (200, 400, 503), (method, path, response.status_code)
             else:
-                assert (response.status_code, response.headers.get("location")) == (303, "/portaal"), (method, path)
+                start = "/" + path.split("/")[1]
+                assert (response.status_code, response.headers.get("location")) == (303, start), (method, path)
         elif path == "/v1/oauth/token":  # public, authenticated by the client assertion in its body
             assert response.status_code == 400 and response.json()["error"] == "invalid_request"
         elif path in PUBLIC_ROUTES:  # answers without a token (the audit proofs want parameters, 422)

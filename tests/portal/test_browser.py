@@ -3,62 +3,23 @@ through the DigiD-like provider, sees the child, gives and then withdraws a cons
 for that purpose is denied and the access list shows the earlier access. Every page is screenshotted into
 tests/artifacts/portal/ and checked with axe-core: no serious or critical accessibility violation."""
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from gateway.core.vocabulary import Role
-from tests.fixtures.gateway import ENV_CI
+from tests.fixtures.browser import Walk, chromium_page
 from tests.fixtures.portal import DemoGateway, demo_gateway
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "portal"
 PURPOSE = "afstemming-kernteam"
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> Iterator[Page]:
-    if not os.path.exists(CHROMIUM):
-        if ENV_CI:
-            pytest.fail("chromium is not installed; .ci/run installs it with apt-get")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"])
-        context = browser.new_context(accept_downloads=True, locale="nl-NL", viewport={"width": 1100, "height": 900})
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
-
-
-class Walk:
-    """Screenshots and accessibility checks, page by page."""
-
-    def __init__(self, page: Page) -> None:
-        self.page, self.axe, self.count, self.report = page, Axe(), 0, list[str]()
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for old in SHOTS.glob("*.png"):
-            old.unlink()
-
-    def check(self, name: str) -> None:
-        self.count += 1
-        self.page.screenshot(path=SHOTS / f"{self.count:02d}-{name}.png", full_page=True)
-        violations: list[dict[str, Any]] = self.axe.run(self.page).response["violations"]
-        serious = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious",
-                                                                                                   "critical")]
-        self.report.append(f"{name}: {len(violations)} violations, serious/critical: {serious}")
-        assert not serious, (name, serious, [v["nodes"][0]["html"] for v in violations])
+def page() -> Iterator[Page]:
+    with chromium_page() as page:
+        yield page
 
 
 @pytest.fixture
@@ -74,7 +35,7 @@ def test_parent_withdraws_consent_in_the_browser_and_the_partner_is_denied_next(
                         if gw.api(o, r).post("/v1/children/lookup", json={"bsn": child_bsn, "purpose": PURPOSE})
                         .status_code == 403)
     reader_name = gw.rows("SELECT name FROM organisation WHERE id = :id", id=reader)[0].name
-    walk = Walk(page)
+    walk = Walk(page, "portal")
 
     page.goto(f"{gw.url}/portaal")
     walk.check("start")
