@@ -121,6 +121,8 @@ def wrk(url: str, seconds: int, token: str, script: Path | None) -> tuple[float,
     out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
     rps = float(next(line for line in out.splitlines() if line.startswith("Requests/sec")).split()[1])
     errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    if errors or "Socket errors" in out:
+        print(out, file=sys.stderr)
     errors += sum(int(x) for x in re.findall(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                                              out)[0]) if "Socket errors" in out else 0
     return rps, errors
@@ -177,7 +179,7 @@ def main() -> None:
             process = serve(workers, port, env, work / f"serve-{workers}.log")
             try:
                 results: dict[str, list[float]] = {"health": [], "involvements": [], "lookup": []}
-                errors = 0
+                errors = {name: 0 for name in results}
                 for _ in range(args.rounds):
                     token = mint_access_token(load_key_ring(settings), issuer=settings.public_url,
                                               audience=settings.token_audience, caller=caller)
@@ -186,11 +188,11 @@ def main() -> None:
                         rps, errs = wrk(f"http://127.0.0.1:{port}/v1/health" if name == "health"
                                         else f"http://127.0.0.1:{port}", args.seconds, token, script)
                         results[name].append(rps)
-                        errors += errs
+                        errors[name] += errs
                 base = statistics.median(results["health"])
                 for name, values in results.items():
                     median = statistics.median(values)
-                    rows.append((workers, name, median, median / base, min(values), max(values), errors))
+                    rows.append((workers, name, median, median / base, min(values), max(values), errors[name]))
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from gateway.core.logging import JsonFormatter
+from gateway.core.vocabulary import Role
 from tests.fixtures.gateway import BSNS, PG_ADMIN_URL, Gateway, gateway_settings, running_gateway
 
 pytestmark = pytest.mark.anyio
@@ -46,6 +47,11 @@ async def _exercise(gw: Gateway) -> list[str]:
         texts.append((await gw.client.get(f"/v1/children/lookup?bsn={bsn}", headers=gw.auth("school-a"))).text)
         texts.append((await gw.client.post("/v1/children/lookup", json={"bsn": bsn, "purpose": "signalering"})).text)
     await gw.app.state.outbox.deliver_due()
+    officer = {"Authorization": f"Bearer {gw.token('school-a', Role.privacy_officer)}"}
+    for path in ("/v1/audit/records", "/v1/audit/records.csv"):  # the privacy officer's exports
+        response = await gw.client.get(path, params={"purpose": "toezicht", "limit": 1000}, headers=officer)
+        assert response.status_code == 200
+        texts.append(response.text)
     return texts
 
 
@@ -91,7 +97,8 @@ async def test_no_bsn_in_postgres_tables_or_files(postgres_url: str, tmp_path: P
     async with running_gateway(gateway_settings(tmp_path, database_url)) as gw:
         texts = await _exercise(gw)
         dump = []
-        for table in ("organisation", "child", "involvement", "audit_record", "outbox_message"):
+        for table in ("organisation", "child", "involvement", "audit_record", "audit_head", "audit_checkpoint",
+                      "policy_source", "consent", "consent_receipt", "portal_visit", "outbox_message"):
             dump += [str(row) for row in await gw.rows(f"SELECT t::text FROM {table} t")]  # noqa: S608
     _assert_clean("\n".join(dump).encode(), "PostgreSQL tables")
     _assert_clean("\n".join(texts).encode(), "responses")
