@@ -275,19 +275,12 @@ def _read_json(path: Path) -> Any:
 
 def _run(operation: Callable[[AsyncConnection], Awaitable[None]]) -> None:
     """Run one administrative change in a transaction; problems are printed, not traced."""
-    settings = Settings()
-    migrate(settings.effective_database_url)
 
-    async def run() -> None:
-        db = Database(settings.effective_database_url)
-        try:
-            async with db.engine.begin() as conn:
-                await operation(conn)
-        finally:
-            await db.dispose()
+    async def step(conn: AsyncConnection, _settings: Settings) -> None:
+        await operation(conn)
 
     try:
-        asyncio.run(run())
+        _in_transaction(step)
     except InbeeldError as error:
         typer.echo(f"refused: {error.detail}", err=True)
         raise typer.Exit(1) from None
@@ -356,8 +349,8 @@ def consent_verify_receipt(
 
 # --- audit -------------------------------------------------------------------------------------------
 
-def _audit_session(operation: Callable[[AsyncConnection, Settings], Awaitable[Any]]) -> Any:
-    """Run a read or an administrative step on the audit log of the configured database."""
+def _in_transaction(operation: Callable[[AsyncConnection, Settings], Awaitable[Any]]) -> Any:
+    """Run one step in a transaction on the configured database (migrated first)."""
     settings = Settings()
     migrate(settings.effective_database_url)
 
@@ -413,7 +406,7 @@ def audit_verify(
         return verify_log(entries, [public_checkpoint(r) for r in rows], keys, log=log_id(settings),
                           head_size=await head_size(conn))
 
-    _print_report(_audit_session(from_database))
+    _print_report(_in_transaction(from_database))
 
 
 @audit_app.command("export")
@@ -434,7 +427,7 @@ def audit_export(out: Annotated[Path, typer.Option(help="JSON lines: the log's i
                 file.write(json.dumps({"type": "checkpoint", "checkpoint": public_checkpoint(row)}) + "\n")
         return count
 
-    typer.echo(f"wrote {_audit_session(write)} records to {out}")
+    typer.echo(f"wrote {_in_transaction(write)} records to {out}")
 
 
 @audit_app.command("checkpoint")
@@ -447,7 +440,7 @@ def audit_checkpoint() -> None:
     async def sign(conn: AsyncConnection, settings: Settings) -> Any:
         return await make_checkpoint(conn, ring=load_key_ring(settings), log=log_id(settings), now=datetime.now(UTC))
 
-    made = _audit_session(sign)
+    made = _in_transaction(sign)
     typer.echo(f"signed checkpoint at size {made['statement']['tree_size']}" if made else "nothing new to sign")
 
 
@@ -461,7 +454,7 @@ def audit_replay(seq: int) -> None:
         return await replay(conn, seq, today=EmbeddedRegoEngine(settings.policy_dir))
 
     try:
-        result = _audit_session(again)
+        result = _in_transaction(again)
     except NothingToReplay as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
@@ -485,7 +478,7 @@ def retention_apply() -> None:
     async def run(conn: AsyncConnection, settings: Settings) -> Any:
         return await apply(conn, settings=settings, now=datetime.now(UTC))
 
-    done = _audit_session(run)
+    done = _in_transaction(run)
     typer.echo(f"removed {done.involvements} involvement signals and {done.children} children; emptied "
                f"{done.audit_records} audit records (purged through position {done.purged_through})")
 

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.fixtures.gateway import (
     ENV_CI,
@@ -60,3 +61,12 @@ def postgres_url(pg_available: bool) -> Iterator[str]:
 async def gateway(database_url: str, tmp_path: Path) -> AsyncIterator[Gateway]:
     async with running_gateway(gateway_settings(tmp_path, database_url)) as gw:
         yield gw
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A page in Debian's headless chromium (Playwright); ask for the gateway fixture first."""
+    from tests.fixtures.browser import chromium_page
+
+    with chromium_page() as page:
+        yield page

@@ -7,16 +7,15 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from gateway.context import AppContext
-from gateway.core.clock import AMSTERDAM, local_date
-from gateway.core.crypto import SealedBox
+from gateway.core.clock import local_date
 from gateway.dependencies import ConnectionDep, ContextDep, MetaDep
 
-from . import labels, service
+from . import service
 from .oidc import LoginFailed
+from .pages import PAGE_HEADERS, render, sealed_box, see_other, set_cookie, templates
 from .session import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -27,15 +26,14 @@ from .session import (
 )
 
 router = APIRouter(prefix="/portaal", include_in_schema=False)
-_templates = Environment(loader=PackageLoader("gateway.portal"), autoescape=select_autoescape())
-_templates.globals.update(labels=labels, basis=labels.basis)
-_templates.filters["local"] = lambda moment: moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+
+
+def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    return render(_templates, name, status, **values)
+
+
+_templates = templates("gateway.portal")
 _CSS = files("gateway.portal").joinpath("static/portal.css").read_text()
-_HEADERS = {
-    "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
-    "cache-control": "no-store", "referrer-policy": "same-origin", "x-content-type-options": "nosniff",
-}
 
 
 class NotLoggedIn(Exception):
@@ -46,17 +44,9 @@ class BadForm(Exception):
     pass
 
 
-def _box(context: AppContext, purpose: str) -> SealedBox:
-    return SealedBox(context.keys.current().child_ref, purpose)
-
-
-def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    return HTMLResponse(_templates.get_template(name).render(**values), status_code=status, headers=_HEADERS)
-
-
 def _current_session(request: Request, context: ContextDep) -> PortalSession:
     settings = context.settings
-    session = open_session(_box(context, "portal-session"), request.cookies.get(SESSION_COOKIE),
+    session = open_session(sealed_box(context, "portal-session"), request.cookies.get(SESSION_COOKIE),
                            now=context.clock().timestamp(), idle_seconds=settings.portal_idle_minutes * 60,
                            max_seconds=settings.portal_max_minutes * 60)
     if session is None:
@@ -91,18 +81,14 @@ def _form_decision(value: str) -> str:
 
 
 def _with_session(response: Response, context: AppContext, session: PortalSession | None) -> Response:
-    secure = context.settings.secure_cookies
     if session is None:
-        response.delete_cookie(SESSION_COOKIE, path="/portaal", secure=secure, httponly=True, samesite="lax")
+        response.delete_cookie(SESSION_COOKIE, path="/portaal", secure=context.settings.secure_cookies,
+                               httponly=True, samesite="lax")
     else:
-        response.set_cookie(SESSION_COOKIE, seal(_box(context, "portal-session"),
-                                                 session.touched(context.clock().timestamp())),
-                            path="/portaal", secure=secure, httponly=True, samesite="lax")
+        set_cookie(response, context, SESSION_COOKIE, seal(sealed_box(context, "portal-session"),
+                                                           session.touched(context.clock().timestamp())),
+                   path="/portaal")
     return response
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303, headers={"cache-control": "no-store"})
 
 
 @router.get("/static/portal.css")
@@ -129,9 +115,9 @@ async def start_login(context: ContextDep) -> Response:
         url, attempt = await context.oidc.start(context.clock().timestamp())
     except LoginFailed:
         return _page("error.html", 503, message="DigiD is nu niet bereikbaar. Probeer het later nog eens.")
-    response = _redirect(url)
-    response.set_cookie(LOGIN_COOKIE, seal(_box(context, "portal-login"), attempt), max_age=300,
-                        path="/portaal", secure=context.settings.secure_cookies, httponly=True, samesite="lax")
+    response = see_other(url)
+    set_cookie(response, context, LOGIN_COOKIE, seal(sealed_box(context, "portal-login"), attempt),
+               path="/portaal", max_age=300)
     return response
 
 
@@ -139,7 +125,7 @@ async def start_login(context: ContextDep) -> Response:
 async def finish_login(request: Request, conn: ConnectionDep, context: ContextDep, meta: MetaDep,
                        code: str = "", state: str = "", error: str = "") -> Response:
     now = context.clock()
-    attempt = open_login(_box(context, "portal-login"), request.cookies.get(LOGIN_COOKIE), now=now.timestamp())
+    attempt = open_login(sealed_box(context, "portal-login"), request.cookies.get(LOGIN_COOKIE), now=now.timestamp())
     failed = _page("error.html", 400, message="Inloggen is niet gelukt. Probeer het opnieuw.", retry=True)
     failed.delete_cookie(LOGIN_COOKIE, path="/portaal")
     if error or attempt is None or not code or state != attempt.state or context.oidc is None:
@@ -159,7 +145,7 @@ async def finish_login(request: Request, conn: ConnectionDep, context: ContextDe
         return _page("error.html", 503, message="De BRP is nu niet bereikbaar. Probeer het later nog eens.")
     previous = await service.record_visit(conn, context, session, meta, now)
     session = service.with_previous_visit(session, previous)
-    response = _with_session(_redirect("/portaal"), context, session)
+    response = _with_session(see_other("/portaal"), context, session)
     response.delete_cookie(LOGIN_COOKIE, path="/portaal")
     return response
 
@@ -209,7 +195,7 @@ async def consent_give(
     row = await service.give(conn, context, context.persons, session, meta, number=number, purpose=purpose,
                              recipient=recipient, valid_until=_form_date(valid_until),
                              refuse=_form_decision(decision) == "refuse")
-    return _with_session(_redirect(f"/portaal/kind/{number}?gedaan={row.status}"), context, session)
+    return _with_session(see_other(f"/portaal/kind/{number}?gedaan={row.status}"), context, session)
 
 
 @router.post("/kind/{number}/toestemming/{consent_id}/reactie")
@@ -220,7 +206,7 @@ async def consent_respond(
     _check_form(request, context, session, csrf)
     await service.respond(conn, context, context.persons, session, meta, number=number, consent_id=consent_id,
                           agree=_form_decision(decision) == "give")
-    return _with_session(_redirect(f"/portaal/kind/{number}?gedaan={'bevestigd' if decision == 'give' else 'refused'}"),
+    return _with_session(see_other(f"/portaal/kind/{number}?gedaan={'bevestigd' if decision == 'give' else 'refused'}"),
                          context, session)
 
 
@@ -240,7 +226,7 @@ async def withdraw(request: Request, session: SessionDep, number: int, consent_i
                    context: ContextDep, meta: MetaDep, csrf: Annotated[str, Form()] = "") -> Response:
     _check_form(request, context, session, csrf)
     await service.withdraw(conn, context, session, meta, number=number, consent_id=consent_id)
-    return _with_session(_redirect(f"/portaal/kind/{number}?gedaan=withdrawn"), context, session)
+    return _with_session(see_other(f"/portaal/kind/{number}?gedaan=withdrawn"), context, session)
 
 
 @router.get("/kind/{number}/toestemming/{consent_id}/bewijs")
@@ -248,14 +234,14 @@ async def receipt_download(request: Request, session: SessionDep, number: int, c
                            context: ContextDep, meta: MetaDep) -> Response:
     documents = await service.receipts(conn, context, session, meta, number=number, consent_id=consent_id)
     return JSONResponse(documents, headers={
-        **_HEADERS, "content-disposition": f'attachment; filename="toestemming-{consent_id}-bewijs.json"'})
+        **PAGE_HEADERS, "content-disposition": f'attachment; filename="toestemming-{consent_id}-bewijs.json"'})
 
 
 def install_portal_handlers(app: Any) -> None:
     """Portal errors are pages, not problem documents."""
 
     async def not_logged_in(request: Request, exc: Exception) -> Response:
-        response = _redirect("/portaal")
+        response = see_other("/portaal")
         response.delete_cookie(SESSION_COOKIE, path="/portaal")
         return response
 

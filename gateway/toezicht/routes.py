@@ -8,32 +8,29 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from gateway.audit import search
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext
 from gateway.core.clock import AMSTERDAM
-from gateway.core.crypto import SealedBox
 from gateway.core.vocabulary import OrgType, Role
 from gateway.dependencies import ConnectionDep, ContextDep, MetaDep
 from gateway.organisations.models import Organisation
 from gateway.policy.decision import PolicyDenied
-from gateway.portal import labels
 from gateway.portal.oidc import LoginFailed
+from gateway.portal.pages import PAGE_HEADERS, render, sealed_box, see_other, set_cookie, templates
 from gateway.portal.session import LOGIN_COOKIE, open_login, open_sealed, seal, timed_out
 
 router = APIRouter(prefix="/toezicht", include_in_schema=False)
-_templates = Environment(loader=PackageLoader("gateway.toezicht"), autoescape=select_autoescape())
-_templates.globals.update(labels=labels, basis=labels.basis)
-_templates.filters["local"] = lambda moment: moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M:%S")
-_HEADERS = {
-    "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
-    "cache-control": "no-store", "referrer-policy": "same-origin", "x-content-type-options": "nosniff",
-}
+
+
+def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    return render(_templates, name, status, **values)
+
+
+_templates = templates("gateway.toezicht", "%d-%m-%Y %H:%M:%S")
 SESSION_COOKIE = "inbeeld_toezicht"
 organisation_table = Organisation.__table__  # type: ignore[attr-defined]
 
@@ -56,16 +53,8 @@ class NotLoggedIn(Exception):
     pass
 
 
-def _box(context: AppContext, purpose: str) -> SealedBox:
-    return SealedBox(context.keys.current().child_ref, purpose)
-
-
-def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    return HTMLResponse(_templates.get_template(name).render(**values), status_code=status, headers=_HEADERS)
-
-
 def _current(request: Request, context: ContextDep) -> OfficerSession:
-    session = open_sealed(_box(context, "toezicht-session"), request.cookies.get(SESSION_COOKIE),
+    session = open_sealed(sealed_box(context, "toezicht-session"), request.cookies.get(SESSION_COOKIE),
                           lambda raw: OfficerSession(**raw))
     now, settings = context.clock().timestamp(), context.settings
     if session is None or timed_out(session.logged_in_at, session.seen_at, now=now,
@@ -83,13 +72,9 @@ def _with_session(response: Response, context: AppContext, session: OfficerSessi
         response.delete_cookie(SESSION_COOKIE, path="/toezicht")
     else:
         touched = replace(session, seen_at=context.clock().timestamp())
-        response.set_cookie(SESSION_COOKIE, seal(_box(context, "toezicht-session"), touched), path="/toezicht",
-                            secure=context.settings.secure_cookies, httponly=True, samesite="lax")
+        set_cookie(response, context, SESSION_COOKIE, seal(sealed_box(context, "toezicht-session"), touched),
+                   path="/toezicht")
     return response
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303, headers={"cache-control": "no-store"})
 
 
 Text = Annotated[str | None, Query(max_length=96)]
@@ -153,7 +138,7 @@ async def export_csv(request: Request, session: SessionDep, conn: ConnectionDep,
     body = await search.export_csv(conn, context=context, caller=session.caller(), meta=meta, filters=_filters(
         role, professional, child_ref, about_purpose, basis, outcome, since, until))
     return Response(body, media_type="text/csv; charset=utf-8", headers={
-        **_HEADERS, "content-disposition": 'attachment; filename="logboek.csv"'})
+        **PAGE_HEADERS, "content-disposition": 'attachment; filename="logboek.csv"'})
 
 
 @router.get("/export.json")
@@ -165,7 +150,7 @@ async def export_json(request: Request, session: SessionDep, conn: ConnectionDep
                                filters=_filters(role, professional, child_ref, about_purpose, basis, outcome, since,
                                                 until))
     return Response(page.model_dump_json(), media_type="application/json", headers={
-        **_HEADERS, "content-disposition": 'attachment; filename="logboek.json"'})
+        **PAGE_HEADERS, "content-disposition": 'attachment; filename="logboek.json"'})
 
 
 @router.get("/inloggen")
@@ -176,9 +161,9 @@ async def start_login(context: ContextDep) -> Response:
         url, attempt = await context.dashboard_oidc.start(context.clock().timestamp())
     except LoginFailed:
         return _page("error.html", 503, message="De inlogdienst is nu niet bereikbaar.")
-    response = _redirect(url)
-    response.set_cookie(LOGIN_COOKIE, seal(_box(context, "toezicht-login"), attempt), max_age=300, path="/toezicht",
-                        secure=context.settings.secure_cookies, httponly=True, samesite="lax")
+    response = see_other(url)
+    set_cookie(response, context, LOGIN_COOKIE, seal(sealed_box(context, "toezicht-login"), attempt),
+               path="/toezicht", max_age=300)
     return response
 
 
@@ -186,7 +171,7 @@ async def start_login(context: ContextDep) -> Response:
 async def finish_login(request: Request, conn: ConnectionDep, context: ContextDep, code: str = "", state: str = "",
                        error: str = "") -> Response:
     now = context.clock().timestamp()
-    attempt = open_login(_box(context, "toezicht-login"), request.cookies.get(LOGIN_COOKIE), now=now)
+    attempt = open_login(sealed_box(context, "toezicht-login"), request.cookies.get(LOGIN_COOKIE), now=now)
     failed = _page("error.html", 400, message="Inloggen is niet gelukt. Probeer het opnieuw.")
     if error or attempt is None or not code or state != attempt.state or context.dashboard_oidc is None:
         return failed
@@ -200,7 +185,7 @@ async def finish_login(request: Request, conn: ConnectionDep, context: ContextDe
         return _page("error.html", 403, message="Dit dashboard is voor privacy-functionarissen van een "
                                                 "aangesloten organisatie.")
     session = OfficerSession(str(claims["sub"])[:64], organisation, str(kind), now, now)
-    response = _with_session(_redirect("/toezicht"), context, session)
+    response = _with_session(see_other("/toezicht"), context, session)
     response.delete_cookie(LOGIN_COOKIE, path="/toezicht")
     return response
 
@@ -212,7 +197,7 @@ async def logout(context: ContextDep) -> Response:
 
 def install_toezicht_handlers(app: Any) -> None:
     async def not_logged_in(request: Request, exc: Exception) -> Response:
-        response = _redirect("/toezicht")
+        response = see_other("/toezicht")
         response.delete_cookie(SESSION_COOKIE, path="/toezicht")
         return response
 

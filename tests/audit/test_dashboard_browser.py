@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gateway.core.vocabulary import Role
-from tests.fixtures.browser import Walk, chromium_page
+from tests.fixtures.browser import Walk
 from tests.fixtures.portal import DemoGateway, demo_gateway
 
 
@@ -17,12 +17,6 @@ from tests.fixtures.portal import DemoGateway, demo_gateway
 def gw(tmp_path: Path) -> Iterator[DemoGateway]:
     with demo_gateway(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'inbeeld.db'}") as gateway:
         yield gateway
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with chromium_page() as page:
-        yield page
 
 
 def test_privacy_officer_reviews_the_log_in_the_browser(gw: DemoGateway, page: Page) -> None:

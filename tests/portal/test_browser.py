@@ -10,16 +10,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gateway.core.vocabulary import Role
-from tests.fixtures.browser import Walk, chromium_page
+from tests.fixtures.browser import Walk
 from tests.fixtures.portal import DemoGateway, demo_gateway
 
 PURPOSE = "afstemming-kernteam"
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with chromium_page() as page:
-        yield page
 
 
 @pytest.fixture
