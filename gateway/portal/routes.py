@@ -15,12 +15,11 @@ from gateway.dependencies import ConnectionDep, ContextDep, MetaDep
 
 from . import service
 from .oidc import LoginFailed
-from .pages import PAGE_HEADERS, render, sealed_box, see_other, set_cookie, templates
+from .pages import PAGE_HEADERS, login_attempt, login_redirect, render, sealed_box, see_other, set_cookie, templates
 from .session import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     PortalSession,
-    open_login,
     open_session,
     seal,
 )
@@ -112,20 +111,16 @@ async def start_login(context: ContextDep) -> Response:
     if context.oidc is None:
         return _page("error.html", 503, message="Inloggen kan hier nog niet: er is geen DigiD-koppeling ingesteld.")
     try:
-        url, attempt = await context.oidc.start(context.clock().timestamp())
+        return await login_redirect(context, context.oidc, path="/portaal")
     except LoginFailed:
         return _page("error.html", 503, message="DigiD is nu niet bereikbaar. Probeer het later nog eens.")
-    response = see_other(url)
-    set_cookie(response, context, LOGIN_COOKIE, seal(sealed_box(context, "portal-login"), attempt),
-               path="/portaal", max_age=300)
-    return response
 
 
 @router.get("/terug")
 async def finish_login(request: Request, conn: ConnectionDep, context: ContextDep, meta: MetaDep,
                        code: str = "", state: str = "", error: str = "") -> Response:
     now = context.clock()
-    attempt = open_login(sealed_box(context, "portal-login"), request.cookies.get(LOGIN_COOKIE), now=now.timestamp())
+    attempt = login_attempt(request, context, path="/portaal")
     failed = _page("error.html", 400, message="Inloggen is niet gelukt. Probeer het opnieuw.", retry=True)
     failed.delete_cookie(LOGIN_COOKIE, path="/portaal")
     if error or attempt is None or not code or state != attempt.state or context.oidc is None:

@@ -20,8 +20,17 @@ from gateway.dependencies import ConnectionDep, ContextDep, MetaDep
 from gateway.organisations.models import Organisation
 from gateway.policy.decision import PolicyDenied
 from gateway.portal.oidc import LoginFailed
-from gateway.portal.pages import PAGE_HEADERS, render, sealed_box, see_other, set_cookie, templates
-from gateway.portal.session import LOGIN_COOKIE, open_login, open_sealed, seal, timed_out
+from gateway.portal.pages import (
+    PAGE_HEADERS,
+    login_attempt,
+    login_redirect,
+    render,
+    sealed_box,
+    see_other,
+    set_cookie,
+    templates,
+)
+from gateway.portal.session import LOGIN_COOKIE, open_sealed, seal, timed_out
 
 router = APIRouter(prefix="/toezicht", include_in_schema=False)
 
@@ -158,20 +167,16 @@ async def start_login(context: ContextDep) -> Response:
     if context.dashboard_oidc is None:
         return _page("error.html", 503, message="Inloggen kan hier nog niet: er is geen inlogdienst ingesteld.")
     try:
-        url, attempt = await context.dashboard_oidc.start(context.clock().timestamp())
+        return await login_redirect(context, context.dashboard_oidc, path="/toezicht")
     except LoginFailed:
         return _page("error.html", 503, message="De inlogdienst is nu niet bereikbaar.")
-    response = see_other(url)
-    set_cookie(response, context, LOGIN_COOKIE, seal(sealed_box(context, "toezicht-login"), attempt),
-               path="/toezicht", max_age=300)
-    return response
 
 
 @router.get("/terug")
 async def finish_login(request: Request, conn: ConnectionDep, context: ContextDep, code: str = "", state: str = "",
                        error: str = "") -> Response:
     now = context.clock().timestamp()
-    attempt = open_login(sealed_box(context, "toezicht-login"), request.cookies.get(LOGIN_COOKIE), now=now)
+    attempt = login_attempt(request, context, path="/toezicht")
     failed = _page("error.html", 400, message="Inloggen is niet gelukt. Probeer het opnieuw.")
     if error or attempt is None or not code or state != attempt.state or context.dashboard_oidc is None:
         return failed
