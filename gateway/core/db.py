@@ -4,6 +4,7 @@ SQLite (WAL) is the embedded default; PostgreSQL when `INBEELD_DATABASE_URL` say
 the async engine; migrations (Alembic) and the CLI use a sync engine on the same database.
 """
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -107,6 +108,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_async_engine(url)
+        # SQLite has one writer and makes the others busy-wait with growing sleeps; in this process they queue
+        # here instead, first come first served.
+        self._writers = asyncio.Lock() if _is_sqlite(url) else None
 
     @contextlib.asynccontextmanager
     async def request_transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -115,7 +119,7 @@ class Database:
         A refusal still leaves its trace: an error carrying `record_on_failure` (an audit append)
         has that written in a transaction of its own after the rollback.
         """
-        async with self.engine.connect() as conn:
+        async with self._writers or contextlib.nullcontext(), self.engine.connect() as conn:
             # The transaction begins with the first statement (autobegin), not before authentication: on
             # SQLite that is when the write lock is taken, and it is held only until the commit.
             try:
