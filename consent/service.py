@@ -32,7 +32,8 @@ from .rules import ConsentBlocked, Requirement, requirement, satisfied
 from .schemas import ConsentGrant, ConsentGranted, ConsentList, ConsentPublic
 
 
-def _status(row: Any, today: date) -> str:
+def status_on(row: Any, today: date) -> str:
+    """The status a consent has on this day (`expired` follows from its end date)."""
     if row.status == ConsentStatus.active and row.valid_until is not None and row.valid_until < today:
         return "expired"
     return str(row.status)
@@ -40,7 +41,7 @@ def _status(row: Any, today: date) -> str:
 
 def _public(row: Any, today: date) -> ConsentPublic:
     return ConsentPublic(id=row.id, purpose=row.purpose, recipient=row.recipient_id, valid_from=row.valid_from,
-                         valid_until=row.valid_until, status=_status(row, today), obtained_via=row.obtained_via)
+                         valid_until=row.valid_until, status=status_on(row, today), obtained_via=row.obtained_via)
 
 
 def person_pseudonym(context: AppContext, kind: str, bsn: str) -> str:
@@ -271,7 +272,7 @@ async def fhir_consent(
     audit = AuditEntry.of(caller, meta, "consent.list", purpose)
     row, permit = await _consent_for_caller(conn, context, caller, audit, consent_id, "consent.list", purpose)
     await audit.allowed(conn, now=context.clock(), child_id=row.child_id, permit=permit)
-    status = _status(row, local_date(context.clock()))
+    status = status_on(row, local_date(context.clock()))
     return {
         "resourceType": "Consent",
         "id": str(row.id),

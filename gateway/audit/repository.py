@@ -59,3 +59,12 @@ async def leaf_hashes(conn: AsyncConnection, size: int) -> list[bytes]:
     rows = await conn.execute(select(audit_record.c.entry_hash).where(audit_record.c.seq <= size)
                               .order_by(audit_record.c.seq))
     return [bytes(h) for h in rows.scalars()]
+
+
+async def about_child(conn: AsyncConnection, child_id: int, *, except_organisation: str, limit: int = 200
+                      ) -> list[Any]:
+    """The newest records about a child, left out one organisation's (the portal's own)."""
+    return list((await conn.execute(
+        select(audit_record).where(audit_record.c.child_id == child_id,
+                                   audit_record.c.organisation_id != except_organisation)
+        .order_by(audit_record.c.seq.desc()).limit(limit))).all())

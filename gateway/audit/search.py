@@ -19,9 +19,8 @@ from gateway.core.clock import local_date
 from gateway.core.crypto import CryptoError, b64url
 from gateway.core.vocabulary import Purpose
 from gateway.index.errors import ChildNotFound
-from gateway.policy.decision import Permit, PolicyDenied
-from gateway.policy.enforce import policy_input
-from gateway.policy.engine import decide
+from gateway.policy.decision import Permit
+from gateway.policy.enforce import policy_input, require_permit
 
 from .repository import audit_record
 from .schemas import AuditPage, AuditRecordPublic, Flag
@@ -58,12 +57,7 @@ async def permit_officer(conn: AsyncConnection, context: AppContext, caller: Cal
     audit = AuditEntry.of(caller, meta, action, Purpose.toezicht)
     request = policy_input(context, caller, action, Purpose.toezicht, {})
     request["resource"]["type"] = "audit-log"
-    decision = await decide(context.policy, ENTRYPOINT, request)
-    if not decision.allow:
-        denied = PolicyDenied(decision)
-        denied.record_on_failure = audit.refusal(now=context.clock(), outcome=DENIED, decision=decision)
-        raise denied
-    return Permit(decision), audit
+    return await require_permit(context, audit, None, request, entrypoint=ENTRYPOINT), audit
 
 
 def _query(context: AppContext, caller: Caller, permit: Permit, filters: Filters) -> Select[Any]:

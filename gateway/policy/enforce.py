@@ -31,10 +31,11 @@ def policy_input(
 
 
 async def require_permit(
-    context: AppContext, audit: AuditEntry, child_id: int | None, policy_input: dict[str, Any],
+    context: AppContext, audit: AuditEntry, child_id: int | None, policy_input: dict[str, Any], *,
+    entrypoint: str = ENTRYPOINT,
 ) -> Permit:
     """Decide; a deny raises with its audit record attached, so the refusal is logged after rollback."""
-    decision = await decide(context.policy, ENTRYPOINT, policy_input)
+    decision = await decide(context.policy, entrypoint, policy_input)
     if not decision.allow:
         denied = PolicyDenied(decision)
         denied.record_on_failure = audit.refusal(

@@ -8,9 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.errors import AdapterError
@@ -26,29 +23,25 @@ from consent.service import (
     one_custodian_suffices,
     person_pseudonym,
     record_consent,
+    status_on,
     withdraw_consent,
 )
-from gateway.audit.models import AuditRecord
+from gateway.audit import repository as audit_log
 from gateway.audit.service import ALLOWED, DENIED, AuditEntry
 from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
 from gateway.core.errors import InbeeldError, RecordOnFailure
 from gateway.index import repository as index
-from gateway.organisations.models import Organisation
 from gateway.policy.decision import Permit, PolicyDecision
 from gateway.policy.engine import decide
 from gateway.pseudonyms.bsn import Bsn
 
-from . import labels
-from .models import PortalVisit
+from . import labels, repository
 from .session import PortalChild, PortalSession, age_on
 
 PORTAL = "portaal"
 ENTRYPOINT = "inbeeld.portal.decision"
 REFUSALS = {"child-decides-from-16": "Vanaf 16 jaar beslist uw kind zelf over deze gegevens."}
-audit_table = AuditRecord.__table__  # type: ignore[attr-defined]
-organisation_table = Organisation.__table__  # type: ignore[attr-defined]
-visit_table = PortalVisit.__table__  # type: ignore[attr-defined]
 
 
 class NothingToShow(Exception):
@@ -115,11 +108,7 @@ async def login(context: AppContext, persons: PersonRegistry, bsn: str, now: dat
 async def record_visit(conn: AsyncConnection, context: AppContext, session: PortalSession, meta: RequestMeta,
                        now: datetime) -> datetime | None:
     """Remember this visit; returns the previous one (for "new since your last visit")."""
-    person = pseudonym(context, session)
-    previous = await conn.scalar(select(visit_table.c.seen_at).where(visit_table.c.person == person))
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    await conn.execute(insert(visit_table).values(person=person, seen_at=now).on_conflict_do_update(
-        index_elements=["person"], set_={"seen_at": now}))
+    previous = await repository.record_visit(conn, pseudonym(context, session), now)
     await _audit(context, session, meta, "portal.login").record(conn, now=now, outcome=ALLOWED)
     return previous
 
@@ -244,8 +233,7 @@ async def child_page(conn: AsyncConnection, context: AppContext, persons: Person
     now = context.clock()
     today = local_date(now)
     partners, views, accesses = [], [], []
-    names = {row.id: row.name for row in await conn.execute(select(organisation_table.c.id,
-                                                                   organisation_table.c.name))}
+    names = await repository.organisation_names(conn)
     if child_id is not None:
         partners = await index.active_involvements(conn, child_id)
         me = pseudonym(context, session)
@@ -257,14 +245,11 @@ async def child_page(conn: AsyncConnection, context: AppContext, persons: Person
             except (InbeeldError, AdapterError):  # the page still shows; confirming waits for the BRP
                 needed = None
         for row in rows:
-            status = "expired" if row.status == "active" and row.valid_until and row.valid_until < today \
-                else str(row.status)
+            status = status_on(row, today)
             can_confirm = (row.status == ConsentStatus.pending and me not in row.given_by and needed is not None
                            and _can_give(session, needed))
             views.append(ConsentView(row, status, can_confirm, status in ("active", "pending")))
-        accesses = list((await conn.execute(
-            select(audit_table).where(audit_table.c.child_id == child_id, audit_table.c.organisation_id != PORTAL)
-            .order_by(audit_table.c.occurred_at.desc(), audit_table.c.id.desc()).limit(200))).all())
+        accesses = await audit_log.about_child(conn, child_id, except_organisation=PORTAL)
     await step.done(conn, now)
     return ChildPage(number, child, age_on(child.birth_date, today), partners, views, accesses, names)
 
