@@ -18,6 +18,8 @@ from gateway.audit.replay import record_policy_sources
 from gateway.audit.routes import router as audit_router
 from gateway.auth.revocation import RevokedClients
 from gateway.auth.routes import router as oauth_router
+from gateway.cases.routes import router as cases_router
+from gateway.cases.watcher import run_case_watcher
 from gateway.context import AppContext
 from gateway.core.clock import Clock, system_clock
 from gateway.core.db import Database
@@ -26,6 +28,7 @@ from gateway.core.http import GatewayMiddleware
 from gateway.core.keys import KeyRingSource
 from gateway.core.settings import Settings
 from gateway.index.routes import router as index_router
+from gateway.monitor.routes import router as monitor_router
 from gateway.notifications.routes import router as webhook_router
 from gateway.notifications.worker import OutboxWorker
 from gateway.policy.engine import EmbeddedRegoEngine, OpaServerEngine, PolicyEngine
@@ -95,6 +98,8 @@ def create_app(
             tasks = [asyncio.create_task(app.state.outbox.run(stop))] if settings.outbox_worker else []
             if settings.audit_checkpointer:
                 tasks.append(asyncio.create_task(run_checkpointer(context, stop)))
+            if settings.case_watcher:
+                tasks.append(asyncio.create_task(run_case_watcher(context, stop)))
             try:
                 yield
             finally:
@@ -116,6 +121,8 @@ def create_app(
     app.add_middleware(GatewayMiddleware, api_version=API_VERSION, max_body_bytes=settings.max_body_bytes)
     app.include_router(oauth_router)
     app.include_router(index_router)
+    app.include_router(cases_router)
+    app.include_router(monitor_router)
     app.include_router(consent_router)
     app.include_router(webhook_router)
     app.include_router(audit_router)

@@ -80,6 +80,7 @@ def serve(
 
 async def _seed_demo_once(settings: Settings) -> dict[str, dict[str, Any]] | None:
     """Seed an empty demo database; returns the partners' private keys, or None when already seeded."""
+    from gateway.cases.rules import rules_from
     from gateway.demo.data import seed_demo
     from gateway.index.models import Child
     from gateway.pseudonyms.service import HmacPseudonymiser
@@ -90,7 +91,8 @@ async def _seed_demo_once(settings: Settings) -> dict[str, dict[str, Any]] | Non
             if await conn.scalar(select(func.count()).select_from(Child)):
                 return None
             return await seed_demo(conn, pseudonymiser=HmacPseudonymiser(KeyRingSource(settings)),
-                                   region=settings.region, now=system_clock())
+                                   region=settings.region, now=system_clock(),
+                                   rules=await rules_from(settings.policy_dir, settings.region))
     finally:
         await db.dispose()
 
@@ -205,13 +207,16 @@ def org_add(
     contact_point: Annotated[str, typer.Option(help="Functional mailbox or phone of the team")],
     region: Annotated[str | None, typer.Option()] = None,
     webhook_url: Annotated[str | None, typer.Option()] = None,
+    gemeente: Annotated[str | None, typer.Option(help="Where it works (the monitor counts per gemeente)")] = None,
+    school_type: Annotated[str | None, typer.Option(help="Schools: po, so, vo, vso or mbo")] = None,
 ) -> None:
     """Enrol a partner organisation."""
     from gateway.organisations.schemas import OrganisationCreate
     from gateway.organisations.service import enrol
 
     body = OrganisationCreate(id=id, name=name, type=type, identifier=identifier, contact_point=contact_point,
-                              region=region or Settings().region, webhook_url=webhook_url)
+                              region=region or Settings().region, webhook_url=webhook_url, gemeente=gemeente,
+                              school_type=school_type)
     relaxed = Settings().relaxed
     _run(lambda conn: enrol(conn, body=body, relaxed=relaxed, now=system_clock()))
     typer.echo(f"enrolled {id}")

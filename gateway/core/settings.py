@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     audit_checkpoint_records: int = 1000
     audit_checkpoint_seconds: float = 10.0
     """A signed checkpoint every so many records or seconds (whichever comes first), if there are new ones."""
+    case_watcher: bool = True
+    """Watch the thuiszitter clocks in this process (announce started and overdue steps)."""
+    case_watch_seconds: float = 60.0
+    monitor_min_count: int = 5
+    """The monthly monitor suppresses counts below this (and enough others that none can be worked out)."""
     revocation_refresh_seconds: float = 1.0
     """How stale a replica's list of revoked clients may be."""
     policy_dir: Path = Path(__file__).resolve().parents[2] / "policies"

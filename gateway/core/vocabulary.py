@@ -15,6 +15,8 @@ class OrgType(StrEnum):
     swv = "swv"
     save = "save"
     rvdk = "rvdk"
+    regio = "regio"
+    """The region's own office (routekaart, monitor); never involved with a child."""
 
 
 class Role(StrEnum):
@@ -31,6 +33,7 @@ class Role(StrEnum):
     jeugdbeschermer = "jeugdbeschermer"
     raadsonderzoeker = "raadsonderzoeker"
     privacy_officer = "privacy-officer"
+    regiobeheerder = "regiobeheerder"
 
 
 class Purpose(StrEnum):
@@ -63,3 +66,4 @@ class AttendanceStatus(StrEnum):
     absoluut_verzuim = "absoluut-verzuim"
     thuiszitter = "thuiszitter"
     vrijstelling_5a = "vrijstelling-5a"
+    back_at_school = "back-at-school"

@@ -5,18 +5,23 @@ elfproef; they are made again from the seed, never stored."""
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.auth.assertion import generate_client_key
 from gateway.auth.service import enrol_client
+from gateway.cases import repository as case_events
+from gateway.cases.rules import RuleSet
+from gateway.cases.status import assess
 from gateway.core.vocabulary import AttendanceStatus, LegalBasis, OrgType, Role
+from gateway.demo.cases import demo_events
 from gateway.index import repository as index
 from gateway.organisations.repository import add as add_organisation
 from gateway.pseudonyms.bsn import Bsn, passes_elfproef
 from gateway.pseudonyms.service import Pseudonymiser
+from gateway.retention.service import retain_until
 
 SEED = 2026
 
@@ -29,21 +34,25 @@ class DemoOrg:
     identifier: str
     roles: tuple[Role, ...]
     contact_point: str
+    gemeente: str = "Utrecht"
+    school_type: str | None = None
 
 
 ORGANISATIONS = (
     DemoOrg("po-de-regenboog", "Basisschool De Regenboog", OrgType.school, "99AA",
-            (Role.intern_begeleider,), "zorgteam@regenboog.demo.inbeeld.nl"),
+            (Role.intern_begeleider,), "zorgteam@regenboog.demo.inbeeld.nl", "Utrecht", "po"),
     DemoOrg("po-het-kompas", "Basisschool Het Kompas", OrgType.school, "99AB",
-            (Role.intern_begeleider,), "ib@kompas.demo.inbeeld.nl"),
+            (Role.intern_begeleider,), "ib@kompas.demo.inbeeld.nl", "Nieuwegein", "po"),
     DemoOrg("po-de-wilgen", "Kindcentrum De Wilgen", OrgType.school, "99AC",
-            (Role.intern_begeleider,), "zorg@dewilgen.demo.inbeeld.nl"),
+            (Role.intern_begeleider,), "zorg@dewilgen.demo.inbeeld.nl", "Houten", "po"),
     DemoOrg("vo-stedelijk-lyceum", "Stedelijk Lyceum (demo)", OrgType.school, "99BA",
-            (Role.zorgcoordinator, Role.verzuimadministratie), "zorgcoordinatie@lyceum.demo.inbeeld.nl"),
+            (Role.zorgcoordinator, Role.verzuimadministratie), "zorgcoordinatie@lyceum.demo.inbeeld.nl",
+            "Utrecht", "vo"),
     DemoOrg("vo-vakcollege", "Vakcollege Midden (demo)", OrgType.school, "99BB",
-            (Role.zorgcoordinator, Role.verzuimadministratie), "zorg@vakcollege.demo.inbeeld.nl"),
+            (Role.zorgcoordinator, Role.verzuimadministratie), "zorg@vakcollege.demo.inbeeld.nl",
+            "Nieuwegein", "vo"),
     DemoOrg("vo-christelijk-college", "Christelijk College (demo)", OrgType.school, "99BC",
-            (Role.zorgcoordinator,), "ondersteuning@cc.demo.inbeeld.nl"),
+            (Role.zorgcoordinator,), "ondersteuning@cc.demo.inbeeld.nl", "Zeist", "vo"),
     DemoOrg("ggd-regio-utrecht", "GGD regio (demo)", OrgType.ggd, "00000099000000000001",
             (Role.jeugdarts, Role.jeugdverpleegkundige), "jgz-team-west@ggd.demo.inbeeld.nl"),
     DemoOrg("leerplicht-utrecht", "Leerplicht gemeente (demo)", OrgType.leerplicht, "00000099000000000002",
@@ -91,8 +100,10 @@ def situations(count: int, *, seed: int = SEED) -> Iterator[Situation]:
         roll = rng.random()
         if roll < 0.50:
             yield Situation((school,), AttendanceStatus.none, None)
-        elif roll < 0.65:
+        elif roll < 0.58:
             yield Situation((school, "ggd-regio-utrecht"), AttendanceStatus.zorgwekkend_verzuim, None)
+        elif roll < 0.65:
+            yield Situation((school, "leerplicht-utrecht", swv), AttendanceStatus.back_at_school, swv)
         elif roll < 0.75:
             yield Situation((school, "leerplicht-utrecht"), AttendanceStatus.relatief_verzuim, "leerplicht-utrecht")
         elif roll < 0.87:
@@ -108,14 +119,15 @@ def situations(count: int, *, seed: int = SEED) -> Iterator[Situation]:
 
 
 async def seed_demo(conn: AsyncConnection, *, pseudonymiser: Pseudonymiser, region: str, now: datetime,
-                    children: int = 300) -> dict[str, dict[str, Any]]:
+                    rules: RuleSet, children: int = 300) -> dict[str, dict[str, Any]]:
     """Organisations with their partner systems' keys, then the children. Returns the private keys by
     organisation: in the demo the gateway plays every partner."""
     private_keys = {}
     for org in ORGANISATIONS:
         await add_organisation(conn, {
             "id": org.id, "name": org.name, "type": org.type, "identifier": org.identifier,
-            "region": region, "contact_point": org.contact_point, "webhook_url": None, "created_at": now})
+            "region": region, "contact_point": org.contact_point, "webhook_url": None, "created_at": now,
+            "gemeente": org.gemeente, "school_type": org.school_type})
         private, public = generate_client_key(f"{org.id}-1")
         await enrol_client(conn, organisation_id=org.id, jwks={"keys": [public]}, now=now)
         private_keys[org.id] = private
@@ -131,13 +143,24 @@ async def seed_demo(conn: AsyncConnection, *, pseudonymiser: Pseudonymiser, regi
                 conn, child_id=child_id, organisation_id=org_id, role=rng.choice(org.roles),
                 contact_point=org.contact_point, since=today - timedelta(days=rng.randrange(7, 400)),
                 until=None, legal_basis=_basis(org.type), now=now)
-        if situation.status is not AttendanceStatus.none:
-            reporter = next(p for p in situation.partners if _BY_ID[p].type in (OrgType.school, OrgType.leerplicht))
-            await index.set_attendance(conn, child_id=child_id, status=situation.status,
-                                       since=today - timedelta(days=rng.randrange(5, 120)), reported_by=reporter)
+        school = next((p for p in situation.partners if _BY_ID[p].type is OrgType.school), None)
+        age = rng.randrange(12, 16) if school in VO else rng.randrange(6, 12)
+        birth_month = date(today.year - age, rng.randrange(1, 13), 1)
+        await index.record_birth(conn, child_id=child_id, birth_month=birth_month,
+                                 until=retain_until(birth_month, 23))
+        for event in demo_events(situation.status, school=school, leerplicht="leerplicht-utrecht", rng=rng,
+                                 today=today):
+            await case_events.insert_event(conn, {"child_id": child_id, "fingerprint": event["id"].bytes * 2,
+                                                  "received_at": now, **event})
         if situation.regisseur:
             await index.set_regisseur(conn, child_id=child_id, organisation_id=situation.regisseur)
+        events = await case_events.events_of(conn, child_id)
+        await case_events.save_assessment(
+            conn, child_id=child_id, assessment=assess(events, await case_events.birth_month(conn, child_id), today,
+                                                       rules),
+            today=today, place=await case_events.monitor_place(conn, child_id, events))
     return private_keys
+
 
 
 def _basis(org_type: OrgType) -> LegalBasis:

@@ -21,6 +21,9 @@ class Child(SQLModel, table=True):
     regisseur_id: str | None = Field(default=None, foreign_key="organisation.id", max_length=64)
     retain_until: date | None = Field(default=None, index=True,
                                       description="The month after the 23rd birthday, when a partner gave it")
+    birth_month: date | None = Field(default=None, description="First day of the birth month, for leerplicht age")
+    status_rule_version: str | None = Field(default=None, max_length=32)
+    assessed_on: date | None = Field(default=None, index=True)
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 

@@ -96,15 +96,10 @@ async def end_involvement(conn: AsyncConnection, involvement_id: UUID, now: date
     await conn.execute(update(involvement).where(involvement.c.id == involvement_id).values(ended_at=now))
 
 
-async def set_attendance(
-    conn: AsyncConnection, *, child_id: int, status: AttendanceStatus, since: date, reported_by: str
-) -> None:
-    await conn.execute(update(child).where(child.c.id == child_id).values(
-        attendance_status=status, attendance_since=since, attendance_reported_by=reported_by))
-
-
-async def keep_until(conn: AsyncConnection, *, child_id: int, until: date) -> None:
-    """The child leaves the index at `until` (the latest date any partner reported counts)."""
+async def record_birth(conn: AsyncConnection, *, child_id: int, until: date, birth_month: date) -> None:
+    """The birth month (for leerplicht age), and when the child leaves the index: `until` (the latest date any
+    partner reported counts)."""
+    await conn.execute(update(child).where(child.c.id == child_id).values(birth_month=birth_month))
     await conn.execute(update(child).where(child.c.id == child_id, or_(
         child.c.retain_until.is_(None), child.c.retain_until < until)).values(retain_until=until))
 

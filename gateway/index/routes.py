@@ -14,7 +14,6 @@ from gateway.policy.engine import PolicyUnavailable
 from . import service
 from .errors import ChildNotFound, InvalidPeriod, InvolvementExists, InvolvementNotFound, UnknownOrganisation
 from .schemas import (
-    AttendanceReport,
     ChildCard,
     ChildLookup,
     ChildReference,
@@ -28,11 +27,11 @@ router = APIRouter(prefix="/v1", tags=["case index"])
 PurposeQuery = Annotated[Purpose, Query(description="Why the data is needed (doelbinding)")]
 ChildRefPath = Annotated[str, Path(min_length=10, max_length=96, pattern=r"^[A-Za-z0-9_.-]+$",
                                    description="This organisation's reference for the child")]
-_denials = (PolicyDenied, PolicyUnavailable)
+denials = (PolicyDenied, PolicyUnavailable)
 
 
 @router.post("/involvements", status_code=201, operation_id="registerInvolvement",
-             responses=problem_responses(InvalidPeriod, *_denials, InvolvementExists))
+             responses=problem_responses(InvalidPeriod, *denials, InvolvementExists))
 async def register_involvement(
     body: InvolvementCreate, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> InvolvementRegistered:
@@ -42,7 +41,7 @@ async def register_involvement(
 
 
 @router.delete("/involvements/{involvement_id}", status_code=204, operation_id="endInvolvement",
-               response_class=Response, responses=problem_responses(InvolvementNotFound, *_denials))
+               response_class=Response, responses=problem_responses(InvolvementNotFound, *denials))
 async def end_involvement(
     involvement_id: UUID, purpose: PurposeQuery, conn: ConnectionDep, context: ContextDep, caller: CallerDep,
     meta: MetaDep,
@@ -53,7 +52,7 @@ async def end_involvement(
 
 
 @router.post("/children/lookup", operation_id="lookupChild",
-             responses=problem_responses(ChildNotFound, *_denials))
+             responses=problem_responses(ChildNotFound, *denials))
 async def lookup_child(
     body: ChildLookup, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> ChildReference:
@@ -62,7 +61,7 @@ async def lookup_child(
 
 
 @router.get("/children/{child_ref}", operation_id="getChildCard",
-            responses=problem_responses(ChildNotFound, *_denials), response_model_exclude_none=True)
+            responses=problem_responses(ChildNotFound, *denials), response_model_exclude_none=True)
 async def get_child_card(
     child_ref: ChildRefPath, purpose: PurposeQuery, conn: ConnectionDep, context: ContextDep,
     caller: CallerDep, meta: MetaDep,
@@ -73,7 +72,7 @@ async def get_child_card(
 
 
 @router.get("/children/{child_ref}/involvements", operation_id="listInvolvements",
-            responses=problem_responses(ChildNotFound, *_denials))
+            responses=problem_responses(ChildNotFound, *denials))
 async def list_involvements(
     child_ref: ChildRefPath, purpose: PurposeQuery, conn: ConnectionDep, context: ContextDep,
     caller: CallerDep, meta: MetaDep,
@@ -83,20 +82,8 @@ async def list_involvements(
                                            child_ref=child_ref, purpose=purpose)
 
 
-@router.put("/children/{child_ref}/attendance", operation_id="reportAttendance",
-            responses=problem_responses(ChildNotFound, InvalidPeriod, *_denials),
-            response_model_exclude_none=True)
-async def report_attendance(
-    child_ref: ChildRefPath, body: AttendanceReport, conn: ConnectionDep, context: ContextDep,
-    caller: CallerDep, meta: MetaDep,
-) -> ChildCard:
-    """A school or leerplicht reports the child's attendance status."""
-    return await service.report_attendance(conn, context=context, caller=caller, meta=meta,
-                                           child_ref=child_ref, body=body)
-
-
 @router.put("/children/{child_ref}/regisseur", operation_id="assignRegisseur",
-            responses=problem_responses(ChildNotFound, UnknownOrganisation, *_denials),
+            responses=problem_responses(ChildNotFound, UnknownOrganisation, *denials),
             response_model_exclude_none=True)
 async def assign_regisseur(
     child_ref: ChildRefPath, body: RegisseurAssignment, conn: ConnectionDep, context: ContextDep,

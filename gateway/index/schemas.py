@@ -71,12 +71,6 @@ class Attendance(BaseModel):
     reported_by: OrganisationSummary | None
 
 
-class AttendanceReport(StrictModel):
-    purpose: Purpose
-    status: AttendanceStatus
-    since: date
-
-
 class RegisseurAssignment(StrictModel):
     purpose: Purpose
     organisation_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")

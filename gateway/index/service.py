@@ -24,7 +24,6 @@ from . import repository
 from .errors import ChildNotFound, InvalidPeriod, InvolvementExists, InvolvementNotFound, UnknownOrganisation
 from .schemas import (
     Attendance,
-    AttendanceReport,
     ChildCard,
     ChildLookup,
     ChildReference,
@@ -36,18 +35,18 @@ from .schemas import (
 )
 
 
-def _not_found(context: AppContext, audit: AuditEntry, decision: PolicyDecision | None = None) -> ChildNotFound:
+def not_found(context: AppContext, audit: AuditEntry, decision: PolicyDecision | None = None) -> ChildNotFound:
     error = ChildNotFound("No child with this reference or number is known to the index.")
     error.record_on_failure = audit.refusal(
         now=context.clock(), outcome=NOT_FOUND, decision=decision)
     return error
 
 
-def _open_ref(context: AppContext, audit: AuditEntry, caller: Caller, child_ref: str) -> int:
+def open_ref(context: AppContext, audit: AuditEntry, caller: Caller, child_ref: str) -> int:
     try:
         return context.child_refs().open(child_ref, caller.organisation_id)
     except CryptoError:
-        raise _not_found(context, audit) from None
+        raise not_found(context, audit) from None
 
 
 def _summary(organisation_id: str, name: str, org_type: str) -> OrganisationSummary:
@@ -95,8 +94,8 @@ async def register_involvement(
     if any(p.organisation_id == caller.organisation_id for p in partners):
         raise InvolvementExists("This organisation already has an active involvement with this child.")
     if body.birth_date is not None:
-        await repository.keep_until(conn, child_id=child_id,
-                                    until=retain_until(body.birth_date, context.settings.retention_age))
+        await repository.record_birth(conn, child_id=child_id, birth_month=body.birth_date.replace(day=1),
+                                      until=retain_until(body.birth_date, context.settings.retention_age))
     contact_point = body.contact_point or me.contact_point
     involvement_id = await repository.insert_involvement(
         conn, child_id=child_id, organisation_id=caller.organisation_id, role=caller.role,
@@ -152,16 +151,16 @@ async def lookup_child(
     permit = await require_permit(context, audit, child_id, policy_input(
         context, caller, "child.lookup", body.purpose, facts))
     if child_id is None:
-        raise _not_found(context, audit, permit.decision)
+        raise not_found(context, audit, permit.decision)
     await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
     return ChildReference(child_ref=context.child_refs().seal(child_id, caller.organisation_id))
 
 
-async def _read(
+async def read_with_permit(
     conn: AsyncConnection, context: AppContext, caller: Caller, audit: AuditEntry, child_ref: str,
     purpose: Purpose,
 ) -> tuple[int, Permit, list[Any]]:
-    child_id = _open_ref(context, audit, caller, child_ref)
+    child_id = open_ref(context, audit, caller, child_ref)
     rows = await repository.active_involvements(conn, child_id)
     permit = await require_permit(context, audit, child_id, policy_input(context, caller, audit.action, purpose, {
         "caller_involved": any(r.organisation_id == caller.organisation_id for r in rows),
@@ -175,7 +174,7 @@ async def list_involvements(
     purpose: Purpose,
 ) -> InvolvementList:
     audit = AuditEntry.of(caller, meta, "involvements.list", purpose)
-    child_id, permit, rows = await _read(conn, context, caller, audit, child_ref, purpose)
+    child_id, permit, rows = await read_with_permit(conn, context, caller, audit, child_ref, purpose)
     visible = _visible_involvements(permit, caller, rows)
     await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
     return InvolvementList(child_ref=child_ref, involvements=visible)
@@ -186,7 +185,7 @@ async def read_card(
     purpose: Purpose,
 ) -> ChildCard:
     audit = AuditEntry.of(caller, meta, "child.read", purpose)
-    child_id, permit, rows = await _read(conn, context, caller, audit, child_ref, purpose)
+    child_id, permit, rows = await read_with_permit(conn, context, caller, audit, child_ref, purpose)
     return await _disclose_card(conn, context, audit, permit, caller, child_id, child_ref, rows)
 
 
@@ -215,25 +214,12 @@ async def _disclose_card(
     return card
 
 
-async def report_attendance(
-    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
-    body: AttendanceReport,
-) -> ChildCard:
-    audit = AuditEntry.of(caller, meta, "attendance.report", body.purpose)
-    child_id, permit, rows = await _read(conn, context, caller, audit, child_ref, body.purpose)
-    now = context.clock()
-    _check_period(local_date(now), body.since, None)
-    await repository.set_attendance(conn, child_id=child_id, status=body.status, since=body.since,
-                                    reported_by=caller.organisation_id)
-    return await _disclose_card(conn, context, audit, permit, caller, child_id, child_ref, rows)
-
-
 async def assign_regisseur(
     conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
     body: RegisseurAssignment,
 ) -> ChildCard:
     audit = AuditEntry.of(caller, meta, "regisseur.set", body.purpose)
-    child_id = _open_ref(context, audit, caller, child_ref)
+    child_id = open_ref(context, audit, caller, child_ref)
     rows = await repository.active_involvements(conn, child_id)
     involved = {r.organisation_id for r in rows}
     facts = {

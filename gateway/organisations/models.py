@@ -14,6 +14,8 @@ class OrganisationBase(SQLModel):
     identifier: str = Field(max_length=32, description="OIN or BRIN")
     region: str = Field(max_length=64, index=True)
     contact_point: str = Field(max_length=200, description="Functional contact point, never a person")
+    gemeente: str | None = Field(default=None, max_length=64, description="For the monitor: where it works")
+    school_type: str | None = Field(default=None, max_length=16, description="Schools: po, so, vo, vso or mbo")
 
 
 class Organisation(OrganisationBase, table=True):

@@ -1,3 +1,5 @@
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.core.vocabulary import OrgType
@@ -13,6 +15,8 @@ class OrganisationCreate(BaseModel):
     region: str = Field(pattern=r"^[a-z0-9-]{2,64}$")
     contact_point: str = Field(min_length=3, max_length=200)
     webhook_url: str | None = Field(default=None, max_length=500)
+    gemeente: str | None = Field(default=None, min_length=2, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+    school_type: Literal["po", "so", "vo", "vso", "mbo"] | None = None
 
 
 class OrganisationSummary(BaseModel):

@@ -26,7 +26,8 @@ def policy_input(
         }},
         "action": {"name": action},
         "resource": {"type": "child", "properties": resource},
-        "context": {"purpose": purpose.value, "today": local_date(context.clock()).isoformat()},
+        "context": {"purpose": purpose.value, "today": local_date(context.clock()).isoformat(),
+                    "region": context.settings.region},
     }
 
 

@@ -27,6 +27,7 @@ BASES = {
     "bw-1-jeugdbescherming": "Wettelijke taak (jeugdbescherming)",
     "wet-publieke-gezondheid": "Wettelijke taak (jeugdgezondheidszorg)",
     "jeugdwet-7.1.1-verwijsindex": "Melding van betrokkenheid (Jeugdwet)",
+    "wet-passend-onderwijs": "Wettelijke taak (passend onderwijs)",
 }
 
 STATUSES = {
@@ -41,6 +42,8 @@ ACTIONS = {
     "attendance.report": "Gaf schoolaanwezigheid door", "regisseur.set": "Wees de regisseur aan",
     "consent.register": "Legde een toestemming vast", "consent.withdraw": "Trok een toestemming in",
     "consent.list": "Bekeek de toestemmingen",
+    "event.report": "Gaf verzuim of een stap in de aanpak door", "case.read": "Bekeek de aanpak en termijnen",
+    "worklist.read": "Zag uw kind op de werklijst", "step.notify": "Kreeg bericht over een termijn",
 }
 
 

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -83,11 +84,11 @@ async def test_card_shows_attendance_regisseur_and_minimised_involvements(gatewa
         assert (await gateway.register(org, BSN, purpose="jeugdbescherming" if org == "rvdk" else "signalering")
                 ).status_code == 201
 
-    attendance = await gateway.client.put(
-        f"/v1/children/{school_ref}/attendance", headers=gateway.auth("school-a"),
-        json={"purpose": "signalering", "status": "thuiszitter", "since": "2026-10-01"})
-    assert attendance.status_code == 200, attendance.text
-    assert attendance.json()["attendance"]["status"] == "thuiszitter"
+    attendance = await gateway.client.post(
+        f"/v1/children/{school_ref}/events", headers=gateway.auth("school-a"),
+        json={"id": str(uuid4()), "purpose": "signalering", "kind": "de-enrolment", "starts_on": "2026-10-01"})
+    assert attendance.status_code == 201, attendance.text
+    assert attendance.json()["status"] == "absoluut-verzuim"
 
     jeugd_ref = (await gateway.client.post("/v1/children/lookup", headers=gateway.auth("jeugdteam"),
                                            json={"bsn": BSN, "purpose": "actietafel"})).json()["child_ref"]
@@ -113,7 +114,7 @@ async def test_card_shows_attendance_regisseur_and_minimised_involvements(gatewa
         consent_id = await consents.add(conn, child_id=child_id, purpose="afstemming-kernteam", recipient_id="school-a",
                                         valid_from=date(2026, 1, 1), valid_until=None, now=datetime.now(UTC))
     card = await school_card()
-    assert card["attendance"] == {"status": "thuiszitter", "since": "2026-10-01",
+    assert card["attendance"] == {"status": "absoluut-verzuim", "since": "2026-10-01",
                                   "reported_by": {"id": "school-a", "name": "Test school-a", "type": "school"}}
     assert card["regisseur"]["id"] == "jeugdteam"
     assert {i["organisation"]["id"] for i in card["involvements"]} == {"school-a", "ggd", "jeugdteam", "rvdk"}
@@ -172,9 +173,9 @@ async def test_ended_involvement_is_hidden_but_kept(gateway: Gateway) -> None:
 async def test_attendance_and_regisseur_deny_paths(gateway: Gateway) -> None:
     ggd_ref = (await gateway.register("ggd", BSN)).json()["child_ref"]
     before = await gateway.rows("SELECT attendance_status, regisseur_id FROM child")
-    denied = await gateway.client.put(f"/v1/children/{ggd_ref}/attendance", headers=gateway.auth("ggd"),
-                                      json={"purpose": "signalering", "status": "thuiszitter", "since": "2026-10-01"})
-    assert problem(denied, 403, "policy-denied")["reasons"] == ["action-not-allowed-for-role"]
+    denied = await gateway.client.post(f"/v1/children/{ggd_ref}/events", headers=gateway.auth("ggd"), json={
+        "id": str(uuid4()), "purpose": "signalering", "kind": "de-enrolment", "starts_on": "2026-10-01"})
+    assert problem(denied, 403, "policy-denied")["reasons"] == ["event-not-allowed-for-role"]
     not_involved = await gateway.client.put(
         f"/v1/children/{ggd_ref}/regisseur", headers=gateway.auth("ggd"),
         json={"purpose": "afstemming-kernteam", "organisation_id": "swv"})

@@ -12,7 +12,9 @@ from gateway.core.vocabulary import OrgType, Purpose, Role
 from gateway.policy.engine import DEFAULT_POLICY_DIR, EmbeddedRegoEngine, policy_sources
 
 ACTIONS = ["involvement.register", "involvement.end", "child.lookup", "child.read", "involvements.list",
-           "attendance.report", "regisseur.set", "child.delete"]
+           "event.report", "case.read", "worklist.read", "regisseur.set", "child.delete"]
+EVENTS = ["unauthorised-absence", "enrolment", "de-enrolment", "vrijstelling-5a", "passend-aanbod", "joint-decision",
+          "interventieteam-plan", "doorzettingsmacht", "no-place", "nonsense"]
 PORTAL_ACTIONS = ["portal.child", "portal.consent.give", "portal.consent.confirm", "portal.consent.refuse",
                   "portal.consent.withdraw", "portal.consent.receipts"]
 CORPUS_SIZE = 800
@@ -31,15 +33,18 @@ def corpus(size: int, seed: int = 42) -> list[tuple[str, dict[str, Any]]]:
                     for i in range(rng.randrange(3))]
         resource = {"caller_involved": rng.random() < 0.6, "target_involved": rng.random() < 0.5,
                     "owner": rng.choice(["org-a", "org-b"]), "consents": consents,
-                    "partner_type": rng.choice(list(OrgType)).value}
+                    "partner_type": rng.choice(list(OrgType)).value, "event": rng.choice(EVENTS),
+                    "subject_organisation": rng.choice(["org-a", "org-b", None]),
+                    "regisseur": rng.choice(["org-a", "org-b", None])}
         policy_input = {
             "subject": {"type": "professional", "id": "p", "properties": {
                 "organisation": "org-a", "organisation_type": org_type, "role": rng.choice(list(Role)).value}},
             "action": {"name": rng.choice(ACTIONS)},
             "resource": {"type": "child", "properties": resource},
-            "context": {"purpose": str(purpose), "today": "2026-11-23"},
+            "context": {"purpose": str(purpose), "today": "2026-11-23", "region": rng.choice(["utrecht", "elders"])},
         }
-        entrypoint = rng.choice(["inbeeld.index.decision"] * 4 + ["inbeeld.index.match_notification"])
+        entrypoint = rng.choice(["inbeeld.index.decision"] * 4 + ["inbeeld.index.match_notification",
+                                                                  "inbeeld.index.step_notification"])
         inputs.append((entrypoint, policy_input))
         inputs.append(("inbeeld.portal.decision", {  # a parent's or child's step in the portal
             "subject": {"type": "person", "id": "custodian:p",

@@ -1,6 +1,7 @@
 """No BSN in the database files, the logs or any response — after exercising every route with them."""
 
 import logging
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -35,9 +36,9 @@ async def _exercise(gw: Gateway) -> list[str]:
         ref = refs[orgs[0]]
         for path in (f"/v1/children/{ref}", f"/v1/children/{ref}/involvements"):
             texts.append((await gw.client.get(path, params={"purpose": "signalering"}, headers=gw.auth(orgs[0]))).text)
-        texts.append((await gw.client.put(f"/v1/children/{ref}/attendance", headers=gw.auth(orgs[0]),
-                                          json={"purpose": "signalering", "status": "zorgwekkend-verzuim",
-                                                "since": "2026-11-01"})).text)
+        texts.append((await gw.client.post(f"/v1/children/{ref}/events", headers=gw.auth(orgs[0]), json={
+            "id": str(uuid.uuid4()), "purpose": "signalering", "kind": "unauthorised-absence",
+            "starts_on": "2026-11-02", "ends_on": "2026-11-06", "hours": 4})).text)
         # Refusals that carry the BSN: schema errors, a BSN in the URL, a bad BSN next to a good one.
         texts.append((await gw.client.post("/v1/involvements", headers=gw.auth("school-a"),
                                            json={"bsn": bsn, "purpose": "geen-doel"})).text)

@@ -49,7 +49,7 @@ _deny contains "no-involvement-or-statutory-task" if {
 # A consent that names the caller lets it read without an involvement of its own (the family asked this
 # partner to look along); it never lets it report or decide.
 _opened_by_consent if {
-	_action in {"child.lookup", "child.read", "involvements.list"}
+	_action in {"child.lookup", "child.read", "involvements.list", "case.read"}
 	_consent_basis
 }
 
@@ -80,24 +80,64 @@ _not_ended(until) if input.context.today <= until
 
 _consent_basis := sprintf("consent:%s", [min(_valid_consent_ids)]) if count(_valid_consent_ids) > 0
 
-# The basis, most specific first: a statutory task; the school's duty to report absence
-# (Leerplichtwet art. 21a); a consent; the involvement signal itself (Jeugdwet art. 7.1.1).
+# The basis, most specific first: a statutory task; a duty the action itself rests on (the school's duty to
+# report absence, Leerplichtwet art. 21a; the zorgplicht for thuiszitters, Wet passend onderwijs); a consent;
+# the involvement signal itself (Jeugdwet art. 7.1.1), which never opens a case or a worklist.
 _basis := _statutory_basis
 
-_basis := "leerplichtwet" if {
+_basis := _duty_basis if {
 	not _statutory_basis
-	_action == "attendance.report"
+	_duty_basis
 }
 
 _basis := _consent_basis if {
 	not _statutory_basis
-	_action != "attendance.report"
+	not _duty_basis
 }
 
 _basis := vocabulary.signal_basis if {
 	not _statutory_basis
+	not _duty_basis
 	not _consent_basis
-	_action != "attendance.report"
+	not _action in {"case.read", "worklist.read"}
+}
+
+_duty_basis := "leerplichtwet" if {
+	_action == "event.report"
+	_resource.event in _attendance_events
+}
+
+_duty_basis := "wet-passend-onderwijs" if {
+	_action in {"event.report", "case.read"}
+	not _resource.event in _attendance_events
+	_subject.organisation_type in {"school", "swv"}
+}
+
+_duty_basis := _worklist_basis[_subject.organisation_type] if _action == "worklist.read"
+
+# Whose task the thuiszitter worklist is, and on which basis.
+_worklist_basis := {
+	"leerplicht": "leerplichtwet", "school": "wet-passend-onderwijs", "swv": "wet-passend-onderwijs",
+	"jeugdteam": "jeugdwet", "ggd": "wet-publieke-gezondheid",
+}
+
+_deny contains "event-not-allowed-for-role" if {
+	_action == "event.report"
+	not _subject.role in object.get(_event_roles, _resource.event, set())
+}
+
+_deny contains "enrolment-of-another-school" if {
+	_action == "event.report"
+	_resource.event in {"enrolment", "de-enrolment"}
+	_subject.organisation_type == "school"
+	_resource.subject_organisation != _subject.organisation
+}
+
+# Only the party the region gave doorzettingsmacht records its binding decision.
+_deny contains "no-doorzettingsmacht" if {
+	_action == "event.report"
+	_resource.event == "doorzettingsmacht"
+	_subject.organisation_type != object.get(data.inbeeld.region.rulesets, [input.context.region, "doorzettingsmacht"], "")
 }
 
 # More than the signal (attendance status, regisseur, child-protection involvement for schools and
@@ -111,7 +151,25 @@ _fields contains "attendance" if {
 	_beyond_signal
 }
 
-_fields contains "attendance" if _action == "attendance.report"
+_fields contains "attendance" if _action == "event.report"
+
+_fields contains "case" if _action == "case.read"
+
+_fields contains "party:kernteam" if _action == "worklist.read"
+
+_fields contains "party:regisseur" if _action == "worklist.read"
+
+_fields contains "party:organisation" if _action == "worklist.read"
+
+_fields contains "party:interventieteam" if {
+	_action == "worklist.read"
+	_subject.role == "interventieteam"
+}
+
+_fields contains "party:leerplicht" if {
+	_action == "worklist.read"
+	_subject.role == "leerplichtambtenaar"
+}
 
 _fields contains "regisseur" if {
 	_action == "child.read"
@@ -160,4 +218,27 @@ match_notification := {"allow": false, "fields": [], "basis": null, "obligations
 
 _partner_hidden if {
 	_resource.partner_type in object.get(_hidden_from, _subject.organisation_type, set())
+}
+
+# METADATA
+# title: Step notification
+# description: May the recipient be told that a clock of this child's case started or ran out?
+# entrypoint: true
+default step_notification := {"allow": false, "fields": [], "basis": null, "obligations": [], "reasons": ["no-basis-for-case-notice"]}
+
+step_notification := {
+	"allow": true,
+	"fields": ["step", "party", "starts_on", "due_on", "case_started_on"],
+	"basis": _notice_basis,
+	"obligations": ["audit"],
+	"reasons": [],
+} if _notice_basis
+
+_notice_basis := "jeugdwet" if _resource.regisseur == _subject.organisation
+
+_notice_basis := _notice_bases[_subject.organisation_type] if _resource.regisseur != _subject.organisation
+
+_notice_bases := {
+	"leerplicht": "leerplichtwet", "school": "wet-passend-onderwijs", "swv": "wet-passend-onderwijs",
+	"save": "bw-1-jeugdbescherming", "rvdk": "bw-1-jeugdbescherming",
 }

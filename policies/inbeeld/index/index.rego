@@ -24,12 +24,40 @@ _action_roles := {
 	"child.lookup": _professional_roles,
 	"child.read": _professional_roles,
 	"involvements.list": _professional_roles,
-	"attendance.report": {"zorgcoordinator", "intern-begeleider", "verzuimadministratie", "leerplichtambtenaar"},
 	"regisseur.set": _professional_roles - {"verzuimadministratie"},
 	"consent.register": _professional_roles - {"verzuimadministratie"},
 	"consent.withdraw": _professional_roles - {"verzuimadministratie"},
 	"consent.list": _professional_roles,
+	"event.report": _professional_roles,
+	"case.read": _professional_roles,
+	"worklist.read": _kernteam_roles,
 }
+
+_kernteam_roles := _professional_roles - {"verzuimadministratie"}
+
+_school_roles := {"zorgcoordinator", "intern-begeleider", "verzuimadministratie"}
+
+# Who may report which event: schools and leerplicht the attendance facts, leerplicht the vrijstelling, the
+# kernteam its meetings and decisions, the Interventieteam its own steps.
+_event_roles := {
+	"unauthorised-absence": _attendance_reporters,
+	"authorised-absence": _attendance_reporters,
+	"enrolment": _attendance_reporters,
+	"de-enrolment": _attendance_reporters,
+	"vrijstelling-5a": {"leerplichtambtenaar"},
+	"passend-aanbod": {"zorgcoordinator", "intern-begeleider", "leerplichtambtenaar", "consulent", "interventieteam", "jeugdprofessional"},
+	"actietafel-held": _kernteam_roles,
+	"joint-decision": _kernteam_roles,
+	"interventieteam-started": {"interventieteam"},
+	"interventieteam-plan": {"interventieteam"},
+	"interventieteam-solution": {"interventieteam"},
+	"doorzettingsmacht": {"interventieteam", "consulent", "teammanager", "leerplichtambtenaar"},
+	"no-place": {"jeugdprofessional", "teammanager"},
+}
+
+_attendance_reporters := _school_roles | {"leerplichtambtenaar"}
+
+_attendance_events := {"unauthorised-absence", "authorised-absence", "enrolment", "de-enrolment", "vrijstelling-5a"}
 
 # Every role but the privacy officer, whose purpose is toezicht on the log, not the case.
 _professional_roles := {
@@ -44,11 +72,13 @@ _action_purposes := {
 	"child.lookup": _case_purposes,
 	"child.read": _case_purposes,
 	"involvements.list": _case_purposes,
-	"attendance.report": {"signalering", "leerplicht-handhaving"},
 	"regisseur.set": {"afstemming-kernteam", "actietafel", "interventieteam"},
 	"consent.register": _case_purposes,
 	"consent.withdraw": _case_purposes,
 	"consent.list": _case_purposes,
+	"event.report": {"signalering", "leerplicht-handhaving", "afstemming-kernteam", "actietafel", "interventieteam"},
+	"case.read": _case_purposes,
+	"worklist.read": {"afstemming-kernteam", "actietafel", "interventieteam", "leerplicht-handhaving"},
 }
 
 _case_purposes := {
@@ -58,8 +88,8 @@ _case_purposes := {
 
 # Actions on an existing child need the caller's own involvement or a statutory task.
 _needs_involvement := {
-	"child.lookup", "child.read", "involvements.list", "attendance.report", "regisseur.set",
-	"consent.register", "consent.withdraw", "consent.list",
+	"child.lookup", "child.read", "involvements.list", "regisseur.set",
+	"consent.register", "consent.withdraw", "consent.list", "event.report", "case.read",
 }
 
 # On the signal basis alone, schools and the GGD do not learn that child protection is involved; with

@@ -77,19 +77,92 @@ test_ending_another_organisations_involvement_denied if {
 	d.reasons == ["not-own-involvement"]
 }
 
-test_ggd_cannot_report_attendance if {
-	d := index.decision with input as _request("ggd", "jeugdarts", "attendance.report", "signalering", {"caller_involved": true})
+test_ggd_cannot_report_absence if {
+	d := index.decision with input as _request(
+		"ggd", "jeugdarts", "event.report", "signalering", {"caller_involved": true, "event": "unauthorised-absence"},
+	)
 	not d.allow
-	d.reasons == ["action-not-allowed-for-role"]
+	d.reasons == ["event-not-allowed-for-role"]
 }
 
-test_school_reports_attendance_under_leerplichtwet if {
+test_school_reports_absence_under_leerplichtwet if {
 	d := index.decision with input as _request(
-		"school", "verzuimadministratie", "attendance.report", "signalering", {"caller_involved": true},
+		"school", "verzuimadministratie", "event.report", "signalering",
+		{"caller_involved": true, "event": "unauthorised-absence"},
 	)
 	d.allow
 	d.basis == "leerplichtwet"
 	d.fields == ["attendance"]
+}
+
+test_school_enrols_only_at_itself if {
+	d := index.decision with input as _request(
+		"school", "zorgcoordinator", "event.report", "signalering",
+		{"caller_involved": true, "event": "enrolment", "subject_organisation": "org-b"},
+	)
+	not d.allow
+	d.reasons == ["enrolment-of-another-school"]
+}
+
+test_leerplicht_records_a_vrijstelling_a_school_cannot if {
+	ok := index.decision with input as _request(
+		"leerplicht", "leerplichtambtenaar", "event.report", "leerplicht-handhaving", {"event": "vrijstelling-5a"},
+	)
+	ok.allow
+	ok.basis == "leerplichtwet"
+	no := index.decision with input as _request(
+		"school", "zorgcoordinator", "event.report", "signalering", {"caller_involved": true, "event": "vrijstelling-5a"},
+	)
+	no.reasons == ["event-not-allowed-for-role"]
+}
+
+test_only_the_region_s_designated_party_uses_doorzettingsmacht if {
+	swv := index.decision with input as object.union(_request(
+		"swv", "interventieteam", "event.report", "interventieteam", {"caller_involved": true, "event": "doorzettingsmacht"},
+	), {"context": {"purpose": "interventieteam", "region": "utrecht"}})
+	swv.allow
+	swv.basis == "wet-passend-onderwijs"
+	gemeente := index.decision with input as object.union(_request(
+		"leerplicht", "leerplichtambtenaar", "event.report", "interventieteam",
+		{"caller_involved": true, "event": "doorzettingsmacht"},
+	), {"context": {"purpose": "interventieteam", "region": "utrecht"}})
+	gemeente.reasons == ["no-doorzettingsmacht"]
+}
+
+test_case_needs_more_than_the_signal if {
+	school := index.decision with input as _request("school", "zorgcoordinator", "case.read", "actietafel", {"caller_involved": true})
+	school.allow
+	school.basis == "wet-passend-onderwijs"
+	school.fields == ["case"]
+	ggd := index.decision with input as _request("ggd", "jeugdarts", "case.read", "actietafel", {"caller_involved": true})
+	not ggd.allow
+	ggd.reasons == ["no-basis"]
+}
+
+test_worklist_parties_follow_the_role if {
+	it := index.decision with input as _request("swv", "interventieteam", "worklist.read", "interventieteam", {})
+	"party:interventieteam" in it.fields
+	not "party:leerplicht" in it.fields
+	lp := index.decision with input as _request("leerplicht", "leerplichtambtenaar", "worklist.read", "leerplicht-handhaving", {})
+	"party:leerplicht" in lp.fields
+	lp.basis == "leerplichtwet"
+	save := index.decision with input as _request("save", "jeugdbeschermer", "worklist.read", "actietafel", {})
+	not save.allow
+}
+
+test_step_notices_go_to_the_regisseur_and_statutory_partners if {
+	regisseur := index.step_notification with input as {
+		"subject": {"properties": {"organisation": "jt", "organisation_type": "jeugdteam"}},
+		"resource": {"properties": {"regisseur": "jt"}},
+	}
+	regisseur.allow
+	regisseur.basis == "jeugdwet"
+	ggd := index.step_notification with input as {
+		"subject": {"properties": {"organisation": "ggd", "organisation_type": "ggd"}},
+		"resource": {"properties": {"regisseur": "jt"}},
+	}
+	not ggd.allow
+	ggd.reasons == ["no-basis-for-case-notice"]
 }
 
 test_regisseur_must_be_involved if {

@@ -11,6 +11,7 @@ roles := {
 	"swv": {"consulent", "interventieteam", "privacy-officer"},
 	"save": {"jeugdbeschermer", "privacy-officer"},
 	"rvdk": {"raadsonderzoeker", "privacy-officer"},
+	"regio": {"regiobeheerder", "privacy-officer"},
 }
 
 # Statutory tasks: organisation type -> purpose -> legal basis.
