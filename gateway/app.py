@@ -181,6 +181,9 @@ def mount_demo_services(app: FastAPI, settings: Settings, keys: KeyRingSource) -
     employees = {f"fg-{org.id}": {"name": f"Privacy-functionaris, {org.name}",
                                   "claims": {"organisation": org.id, "roles": ["privacy-officer"]}}
                  for org in ORGANISATIONS}
+    employees["beleid-leerplicht-utrecht"] = {  # the monthly monitor, for the Leerplicht–SWV meeting
+        "name": "Beleidsmedewerker leerplicht, Leerplicht gemeente (demo)",
+        "claims": {"organisation": "leerplicht-utrecht", "roles": ["leerplichtambtenaar"]}}
     app.mount("/demo/idp", create_idp_app(
         issuer=f"{base}/demo/idp", clients=clients, key=load_or_create_key(settings.data_dir / "demo-idp-key.pem"),
         people=people, today=today, employees=employees))

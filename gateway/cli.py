@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import uuid
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from pathlib import Path
@@ -504,3 +505,41 @@ def audit_witness(
         typer.echo(f"SPLIT VIEW OR REWRITTEN LOG: {seen.message}", err=True)
         raise typer.Exit(1)
     typer.echo(seen.message)
+
+
+monitor_app = typer.Typer(help="The monthly thuiszitter monitor.", no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
+
+
+@monitor_app.command("report")
+def monitor_report(
+    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    out: Annotated[Path, typer.Option(help="Directory for monitor-YYYY-MM.json and .csv")] = Path("."),
+) -> None:
+    """Write the month's monitor (suppressed as over the API) to JSON and CSV files, for the Leerplicht–SWV
+    meeting, the kernpartneroverleg or the OOGO. Audited as an export by the operator."""
+    from datetime import UTC, date, datetime
+
+    from gateway.audit.service import ALLOWED, AuditEntry
+    from gateway.context import RequestMeta
+    from gateway.monitor.service import as_csv, build
+
+    try:
+        first = date.fromisoformat(month + "-01")
+    except ValueError:
+        typer.echo("refused: --month must be YYYY-MM", err=True)
+        raise typer.Exit(2) from None
+
+    async def run(conn: AsyncConnection, settings: Settings) -> Any:
+        with typer.progressbar(length=13, label=f"monitor {month}") as bar:
+            report = await build(conn, region=settings.region, first=first, threshold=settings.monitor_min_count,
+                                 progress=lambda: bar.update(1))
+        await AuditEntry("-", "operator", "-", RequestMeta(f"cli-{uuid.uuid4().hex[:12]}", "inbeeld-cli"),
+                         "monitor.export", "monitoring").record(conn, now=datetime.now(UTC), outcome=ALLOWED)
+        return report
+
+    report = _in_transaction(run)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"monitor-{month}.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    (out / f"monitor-{month}.csv").write_text(as_csv(report), encoding="utf-8")
+    typer.echo(f"wrote {out / f'monitor-{month}.json'} and .csv")

@@ -33,6 +33,8 @@ def demo_events(status: AttendanceStatus, *, school: str | None, leerplicht: str
     if status is AttendanceStatus.zorgwekkend_verzuim and school:
         events.append(_event("unauthorised-absence", school, last_monday - timedelta(weeks=1),
                              ends_on=last_monday - timedelta(days=3), hours=rng.randrange(2, 10)))
+    elif status is AttendanceStatus.relatief_verzuim and school and rng.random() < 0.5:  # threatening thuiszitter
+        events += _weeks_at_home(school, last_monday - timedelta(weeks=rng.randrange(1, 4)), today)
     elif status is AttendanceStatus.relatief_verzuim and school:
         for week in (1, 2, 3):
             start = last_monday - timedelta(weeks=week)

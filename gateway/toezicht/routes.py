@@ -14,9 +14,10 @@ from sqlalchemy import select
 from gateway.audit import search
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext
-from gateway.core.clock import AMSTERDAM
+from gateway.core.clock import AMSTERDAM, local_date
 from gateway.core.vocabulary import OrgType, Role
 from gateway.dependencies import ConnectionDep, ContextDep, MetaDep
+from gateway.monitor import service as monitor
 from gateway.organisations.models import Organisation
 from gateway.policy.decision import PolicyDenied
 from gateway.portal.oidc import LoginFailed
@@ -52,10 +53,12 @@ class OfficerSession:
     logged_in_at: float
     seen_at: float
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    role: str = Role.privacy_officer.value
+    """Privacy officers read the log; the monitor is also for leerplicht, the SWV's and the region (policy)."""
 
     def caller(self) -> Caller:
         return Caller(organisation_id=self.organisation_id, organisation_type=OrgType(self.organisation_type),
-                      role=Role.privacy_officer, professional=self.subject)
+                      role=Role(self.role), professional=self.subject)
 
 
 class NotLoggedIn(Exception):
@@ -139,6 +142,29 @@ async def dashboard(
                                        "since": since, "until": until}), context, session)
 
 
+@router.get("/monitor")
+async def monitor_page(session: SessionDep, conn: ConnectionDep, context: ContextDep, meta: MetaDep,
+                       month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None) -> Response:
+    """The monthly monitor with its trend, as the API gives it (suppressed), for the regional meetings."""
+    first = date.fromisoformat(f"{month}-01") if month else local_date(context.clock()).replace(day=1)
+    try:
+        report = await monitor.monthly_report(conn, context=context, caller=session.caller(), meta=meta,
+                                              month=first)
+    except PolicyDenied:
+        return _page("error.html", 403, message="U mag de monitor niet inzien.", session=session)
+    return _with_session(_page("monitor.html", session=session, report=report, chart=_trend_chart(report)),
+                         context, session)
+
+
+def _trend_chart(report: monitor.Report) -> dict[str, Any]:
+    """Open cases at the end of each month; a suppressed month is drawn as a gap with a mark."""
+    top = max((m.open or 0 for m in report.trend), default=0) or 1
+    width = 600 // max(len(report.trend), 1)
+    bars = [{"x": i * width, "width": width - 6, "month": m.month, "open": m.open,
+             "height": round(160 * (m.open or 0) / top)} for i, m in enumerate(report.trend)]
+    return {"bars": bars, "top": top, "width": width * len(bars)}
+
+
 @router.get("/export.csv")
 async def export_csv(request: Request, session: SessionDep, conn: ConnectionDep, context: ContextDep, meta: MetaDep,
                      role: Text = None, professional: Text = None, child_ref: Text = None,
@@ -186,11 +212,13 @@ async def finish_login(request: Request, conn: ConnectionDep, context: ContextDe
         return failed
     organisation = str(claims.get("organisation", ""))
     kind = await conn.scalar(select(organisation_table.c.type).where(organisation_table.c.id == organisation))
-    if kind is None or "privacy-officer" not in claims.get("roles", []):
-        return _page("error.html", 403, message="Dit dashboard is voor privacy-functionarissen van een "
-                                                "aangesloten organisatie.")
-    session = OfficerSession(str(claims["sub"])[:64], organisation, str(kind), now, now)
-    response = _with_session(see_other("/toezicht"), context, session)
+    roles = [r for r in claims.get("roles", []) if r in set(Role)]
+    if kind is None or not roles:
+        return _page("error.html", 403, message="Dit dashboard is voor medewerkers van een aangesloten organisatie.")
+    role = Role.privacy_officer.value if Role.privacy_officer.value in roles else roles[0]
+    session = OfficerSession(str(claims["sub"])[:64], organisation, str(kind), now, now, role=role)
+    response = _with_session(see_other("/toezicht" if role == Role.privacy_officer else "/toezicht/monitor"),
+                             context, session)
     response.delete_cookie(LOGIN_COOKIE, path="/toezicht")
     return response
 
