@@ -36,6 +36,7 @@ from gateway.portal.oidc import OidcClient
 from gateway.portal.routes import install_portal_handlers
 from gateway.portal.routes import router as portal_router
 from gateway.pseudonyms.service import HmacPseudonymiser
+from gateway.routekaart.routes import router as routekaart_router
 from gateway.toezicht.routes import install_toezicht_handlers
 from gateway.toezicht.routes import router as toezicht_router
 
@@ -123,6 +124,7 @@ def create_app(
     app.include_router(index_router)
     app.include_router(cases_router)
     app.include_router(monitor_router)
+    app.include_router(routekaart_router)
     app.include_router(consent_router)
     app.include_router(webhook_router)
     app.include_router(audit_router)

@@ -485,7 +485,8 @@ def retention_apply() -> None:
         return await apply(conn, settings=settings, now=datetime.now(UTC))
 
     done = _in_transaction(run)
-    typer.echo(f"removed {done.involvements} involvement signals and {done.children} children; emptied "
+    typer.echo(f"removed {done.involvements} involvement signals, {done.case_events} attendance and case events, "
+               f"{done.cases} ended thuiszitter cases and {done.children} children; emptied "
                f"{done.audit_records} audit records (purged through position {done.purged_through})")
 
 

@@ -115,7 +115,8 @@ async def steps_to_notify(conn: AsyncConnection, today: date, limit: int) -> lis
         .where(step.c.done_on.is_(None), or_(
             and_(step.c.starts_on <= today, step.c.announced_at.is_(None)),
             and_(step.c.due_on < today, step.c.overdue_at.is_(None))))
-        .order_by(step.c.id).limit(limit))
+        .order_by(step.c.id).limit(limit)
+        .with_for_update(of=step, skip_locked=True))  # PostgreSQL: another replica takes the next steps
     return list(rows.all())
 
 

@@ -22,6 +22,7 @@ from gateway.organisations.repository import add as add_organisation
 from gateway.pseudonyms.bsn import Bsn, passes_elfproef
 from gateway.pseudonyms.service import Pseudonymiser
 from gateway.retention.service import retain_until
+from gateway.routekaart.service import seed_defaults as seed_routekaart
 
 SEED = 2026
 
@@ -67,6 +68,8 @@ ORGANISATIONS = (
             (Role.jeugdbeschermer,), "save-intake@demo.inbeeld.nl"),
     DemoOrg("rvdk-midden", "Raad voor de Kinderbescherming (demo)", OrgType.rvdk, "00000099000000000007",
             (Role.raadsonderzoeker,), "rvdk-midden@demo.inbeeld.nl"),
+    DemoOrg("regio-utrecht", "Regio Utrecht, bureau thuiszitters (demo)", OrgType.regio, "00000099000000000008",
+            (Role.regiobeheerder,), "thuiszitters@regio.demo.inbeeld.nl"),
 )
 _BY_ID = {o.id: o for o in ORGANISATIONS}
 PO = ("po-de-regenboog", "po-het-kompas", "po-de-wilgen")
@@ -131,6 +134,7 @@ async def seed_demo(conn: AsyncConnection, *, pseudonymiser: Pseudonymiser, regi
         private, public = generate_client_key(f"{org.id}-1")
         await enrol_client(conn, organisation_id=org.id, jwks={"keys": [public]}, now=now)
         private_keys[org.id] = private
+    await seed_routekaart(conn, region=region, now=now)
     rng = random.Random(SEED + 2)
     today = now.date()
     for bsn, situation in zip(synthetic_bsns(children), situations(children), strict=True):

@@ -20,6 +20,7 @@ ROLES = {
     "jeugdprofessional": "jeugdprofessional", "teammanager": "teammanager", "consulent": "consulent",
     "interventieteam": "interventieteam", "jeugdbeschermer": "jeugdbeschermer",
     "raadsonderzoeker": "raadsonderzoeker", "privacy-officer": "privacy-functionaris",
+    "regiobeheerder": "regiobeheerder",
 }
 
 BASES = {

@@ -3,6 +3,7 @@ audit record content after five years — and the emptied log still verifies, wi
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
@@ -31,6 +32,21 @@ async def test_retention_removes_what_is_due_and_the_log_still_verifies(database
         grown = await gw.register("school-b", BSNS[1], birth_date="2010-03-04")
         assert grown.status_code == 201, grown.text
         assert (await gw.register("school-b", BSNS[2], birth_date="2999-01-01")).status_code == 400
+        # Thuiszitter history: a week at home and a passend aanbod for the child that stays; absence of the
+        # child that leaves at 23.
+        lp_ref = (await gw.register("leerplicht", BSNS[0], purpose="leerplicht-handhaving")).json()["child_ref"]
+        for event in ({"kind": "enrolment", "starts_on": "2026-08-24", "school": "school-a"},
+                      {"kind": "unauthorised-absence", "starts_on": "2026-10-12", "ends_on": "2026-10-16", "hours": 25},
+                      {"kind": "passend-aanbod", "starts_on": "2026-10-20", "offer": "onderwijs"}):
+            response = await gw.client.post(f"/v1/children/{lp_ref}/events", headers=gw.auth("leerplicht"), json={
+                "id": str(uuid4()), "purpose": "leerplicht-handhaving", **event})
+            assert response.status_code == 201, response.text
+        grown_events = await gw.client.post(f"/v1/children/{grown.json()['child_ref']}/events",
+                                            headers=gw.auth("school-b"), json={
+            "id": str(uuid4()), "purpose": "signalering", "kind": "unauthorised-absence", "starts_on": "2026-11-02",
+            "ends_on": "2026-11-06", "hours": 6})
+        assert grown_events.status_code == 201, grown_events.text
+        assert (await gw.count("case_event"), await gw.count("thuiszitter_case")) == (4, 1)
         context = gw.app.state.context
         jwks = (await gw.client.get("/v1/webhooks/jwks")).json()
         records_before = await gw.count("audit_record")
@@ -43,9 +59,15 @@ async def test_retention_removes_what_is_due_and_the_log_still_verifies(database
 
         soon = await run(datetime.now(UTC) + timedelta(days=30))
         assert (soon.involvements, soon.children, soon.audit_records) == (0, 0, 0)  # type: ignore[attr-defined]
+        assert (soon.case_events, soon.cases) == (0, 0)  # type: ignore[attr-defined]
         later = await run(datetime(2033, 6, 1, tzinfo=UTC))  # 23rd birthday of the child born in 2010 passed
         assert (later.involvements, later.children) == (1, 1)  # type: ignore[attr-defined]
-        assert await gw.count("child") == 1 and await gw.count("involvement") == 1
+        assert await gw.count("child") == 1 and await gw.count("involvement") == 2
+        # The week at home and the aanbod are gone (and the other child's absence), the case with its clocks too;
+        # the enrolment stays.
+        assert (later.case_events, later.cases) == (3, 1)  # type: ignore[attr-defined]
+        assert [tuple(r) for r in await gw.rows("SELECT kind FROM case_event")] == [("enrolment",)]
+        assert await gw.count("thuiszitter_case") == 0 and await gw.count("case_step") == 0
         assert later.audit_records == records_before  # type: ignore[attr-defined]  # all older than five years
 
         async with context.db.engine.connect() as conn:
