@@ -14,7 +14,9 @@ from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
 from gateway.core.vocabulary import OrgType, Purpose
 from gateway.index import repository as index
+from gateway.index.errors import UnknownOrganisation
 from gateway.index.service import open_ref
+from gateway.organisations import repository as organisations
 from gateway.policy.enforce import policy_input, require_permit
 
 from . import repository
@@ -52,6 +54,20 @@ async def reassess(conn: AsyncConnection, context: AppContext, child_id: int, to
                                      reported_by=reported_by)
 
 
+async def _check(conn: AsyncConnection, body: CaseEventIn, columns: dict[str, object], *, today: date) -> None:
+    """What the schema alone cannot see: the calendar, and the organisations an event names."""
+    ends_on = getattr(body, "ends_on", None)
+    if body.starts_on > today or (body.kind.endswith("absence") and ends_on is not None and ends_on > today):
+        raise InvalidEvent("An event cannot lie in the future (a vrijstelling's end and a deadline may).")
+    named = columns["subject_organisation"]
+    if body.kind == "enrolment" and named is None:
+        raise InvalidEvent("Name the `school` the child is enrolled at.")
+    if named is not None:
+        kind = await organisations.type_of(conn, str(named))
+        if kind is None or (body.kind in ("enrolment", "de-enrolment") and kind != OrgType.school):
+            raise UnknownOrganisation("The organisation this event names is not a registered school or partner.")
+
+
 async def report_event(
     conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
     body: CaseEventIn,
@@ -69,10 +85,7 @@ async def report_event(
             "event": body.kind, "subject_organisation": columns["subject_organisation"],
         }))
     now = context.clock()
-    today = local_date(now)
-    if body.starts_on > today or (columns["ends_on"] is not None and body.kind.endswith("absence")
-                                  and columns["ends_on"] > today):  # type: ignore[operator]
-        raise InvalidEvent("An event cannot lie in the future (a vrijstelling's end and a deadline may).")
+    await _check(conn, body, columns, today=local_date(now))
     fingerprint = _fingerprint(child_id, caller.organisation_id, columns)
     earlier = await repository.get_event(conn, body.id)
     if earlier is not None and earlier.fingerprint != fingerprint:
@@ -81,7 +94,7 @@ async def report_event(
         await repository.insert_event(conn, {"id": body.id, "child_id": child_id,
                                              "organisation_id": caller.organisation_id, "fingerprint": fingerprint,
                                              "received_at": now, **columns})
-        await reassess(conn, context, child_id, today, reported_by=caller.organisation_id)
+        await reassess(conn, context, child_id, local_date(now), reported_by=caller.organisation_id)
     await audit.allowed(conn, now=now, child_id=child_id, permit=permit)
     child = await index.get_child(conn, child_id)
     return EventAccepted(id=body.id, repeated=earlier is not None, status=child.attendance_status,

@@ -166,8 +166,8 @@ def episodes(events: list[Event], birth_month: date | None, today: date, rules: 
                 enrolled.add(event.organisation or "")
                 if current is not None and current.kind == "absoluut":
                     close(day, EndReason.enrolled)
-            case EventKind.de_enrolment:
-                enrolled.discard(event.organisation or "")
+            case EventKind.de_enrolment:  # without a school: enrolled nowhere (leerplicht's finding)
+                enrolled = enrolled - {event.organisation} if event.organisation else set()
                 if enrolled or exempt:
                     continue
                 if current is not None:

@@ -49,6 +49,7 @@ def demo_events(status: AttendanceStatus, *, school: str | None, leerplicht: str
     elif status is AttendanceStatus.absoluut_verzuim:
         left = today - timedelta(days=rng.randrange(10, 120))
         events.append(_event("de-enrolment", school or leerplicht, left, subject_organisation=school))
+        events.append(_event("actietafel-held", leerplicht, min(today, left + timedelta(days=rng.randrange(1, 6)))))
     elif status is AttendanceStatus.vrijstelling_5a:
         events.append(_event("vrijstelling-5a", leerplicht, today - timedelta(days=rng.randrange(100, 300)),
                              due_on=today + timedelta(days=rng.randrange(-10, 60))))

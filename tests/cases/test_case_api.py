@@ -185,3 +185,61 @@ async def test_events_are_idempotent_and_bad_ones_change_nothing(gateway: Gatewa
     problem(await gateway.client.post(url, headers=gateway.auth("ggd"), json={**event, "id": str(uuid4())}),
             404, "child-not-found")  # a school's reference means nothing to another organisation
     assert await gateway.rows("SELECT * FROM case_event") == before
+
+
+async def test_another_region_other_clocks_absoluut_verzuim_and_a_vrijstelling(database_url: str,
+                                                                               tmp_path: Path) -> None:
+    """Lekstroom: every child in a suitable place within six weeks (its own target next to the national one),
+    no four-year-olds. A de-enrolled child is absoluut verzuim at once; a vrijstelling ends the case and is
+    re-assessed on its date, with a notice to leerplicht 30 days before."""
+    clock = TravelClock(datetime(2026, 9, 1, 8, tzinfo=UTC))
+    settings = gateway_settings(tmp_path, database_url, region="lekstroom")
+    async with running_gateway(settings, clock=clock, webhooks=HOOKS) as gw:
+        case = Case(gw, clock)
+        for org in ("school-a", "leerplicht"):
+            registered = await gw.register(org, BSN, birth_date="2012-05-20",
+                                           purpose="leerplicht-handhaving" if org == "leerplicht" else "signalering")
+            case.refs[org] = registered.json()["child_ref"]
+        await case.report("school-a", "enrolment", starts_on="2026-08-24")
+        left = await case.report("school-a", "de-enrolment", starts_on="2026-09-01")
+        assert (left["status"], left["rule_version"]) == ("absoluut-verzuim", "lekstroom-2026.1")
+        assert await case.notices(date(2026, 9, 1)) == [("leerplicht", "actietafel", "due"),
+                                                         ("school-a", "actietafel", "due")]
+        await case.report("school-a", "actietafel-held", starts_on="2026-09-01")
+        # Two weeks before the six-week regional target (13 October): the regisseur — none yet, so the kernteam.
+        assert await case.notices(date(2026, 9, 28)) == []
+        assert await case.notices(date(2026, 9, 29)) == [("leerplicht", "region-target", "due"),
+                                                          ("school-a", "region-target", "due")]
+        assert await case.notices(date(2026, 10, 14)) == [("leerplicht", "region-target", "overdue"),
+                                                          ("school-a", "region-target", "overdue")]
+        # Leerplicht grants a vrijstelling 5 onder a, to be re-assessed on 1 March 2027.
+        clock.to(date(2026, 10, 15))
+        freed = await case.report("leerplicht", "vrijstelling-5a", starts_on="2026-10-15", reassess_on="2027-03-01")
+        assert freed["status"] == "vrijstelling-5a"
+        assert await case.notices(date(2027, 1, 29)) == []
+        assert await case.notices(date(2027, 1, 30)) == [("leerplicht", "vrijstelling-herbeoordeling", "due"),
+                                                         ("school-a", "vrijstelling-herbeoordeling", "due")]
+        assert [i["step"] for i in await case.worklist("leerplicht", purpose="leerplicht-handhaving")] == [
+            "vrijstelling-herbeoordeling"]
+        # Leerplicht assesses again: a new vrijstelling with the next date closes this one.
+        clock.to(date(2027, 2, 20))
+        await case.report("leerplicht", "vrijstelling-5a", starts_on="2027-02-20", reassess_on="2028-03-01")
+        assert await case.notices(date(2027, 3, 2)) == []
+        assert await case.worklist("leerplicht", purpose="leerplicht-handhaving") == []
+
+
+async def test_events_that_name_unknown_organisations_are_refused(gateway: Gateway) -> None:
+    ref = (await gateway.register("leerplicht", BSN, purpose="leerplicht-handhaving")).json()["child_ref"]
+    url, headers = f"/v1/children/{ref}/events", gateway.auth("leerplicht")
+    base = {"purpose": "leerplicht-handhaving", "starts_on": "2026-09-01"}
+    for event, status, code in (
+        ({"kind": "enrolment"}, 400, "invalid-event"),  # leerplicht must name the school
+        ({"kind": "enrolment", "school": "nergens"}, 400, "unknown-organisation"),
+        ({"kind": "enrolment", "school": "ggd"}, 400, "unknown-organisation"),  # not a school
+    ):
+        problem(await gateway.client.post(url, headers=headers, json={"id": str(uuid4()), **base, **event}),
+                status, code)
+    assert await gateway.count("case_event") == 0
+    # Leerplicht finds the child enrolled nowhere: absoluut verzuim.
+    left = await gateway.client.post(url, headers=headers, json={"id": str(uuid4()), **base, "kind": "de-enrolment"})
+    assert left.status_code == 201 and left.json()["status"] == "absoluut-verzuim"
