@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import and_, delete, exists, insert, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.core.vocabulary import AttendanceStatus
@@ -27,8 +28,20 @@ async def get_event(conn: AsyncConnection, event_id: UUID) -> Any:
     return (await conn.execute(select(case_event).where(case_event.c.id == event_id))).first()
 
 
-async def insert_event(conn: AsyncConnection, values: dict[str, Any]) -> None:
-    await conn.execute(insert(case_event).values(**values))
+async def lock_child(conn: AsyncConnection, child_id: int) -> None:
+    """One change to a child's case at a time (PostgreSQL row lock; SQLite has one writer anyway): a repeated
+    event waits for the first and then sees it, and two assessments never write the same case twice."""
+    await conn.execute(select(child.c.id).where(child.c.id == child_id).with_for_update())
+
+
+async def insert_event(conn: AsyncConnection, values: dict[str, Any]) -> bool:
+    """False when the id is taken (by an event about another child, sent at the same moment)."""
+    try:
+        async with conn.begin_nested():
+            await conn.execute(insert(case_event).values(**values))
+    except IntegrityError:
+        return False
+    return True
 
 
 async def events_of(conn: AsyncConnection, child_id: int) -> list[Event]:

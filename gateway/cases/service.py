@@ -87,13 +87,16 @@ async def report_event(
     now = context.clock()
     await _check(conn, body, columns, today=local_date(now))
     fingerprint = _fingerprint(child_id, caller.organisation_id, columns)
+    await repository.lock_child(conn, child_id)
     earlier = await repository.get_event(conn, body.id)
+    reused = EventIdReused("This id was sent before with other content; use a new id for a new event.")
     if earlier is not None and earlier.fingerprint != fingerprint:
-        raise EventIdReused("This id was sent before with other content; use a new id for a new event.")
+        raise reused
     if earlier is None:
-        await repository.insert_event(conn, {"id": body.id, "child_id": child_id,
-                                             "organisation_id": caller.organisation_id, "fingerprint": fingerprint,
-                                             "received_at": now, **columns})
+        if not await repository.insert_event(conn, {
+                "id": body.id, "child_id": child_id, "organisation_id": caller.organisation_id,
+                "fingerprint": fingerprint, "received_at": now, **columns}):
+            raise reused
         await reassess(conn, context, child_id, local_date(now), reported_by=caller.organisation_id)
     await audit.allowed(conn, now=now, child_id=child_id, permit=permit)
     child = await index.get_child(conn, child_id)

@@ -75,6 +75,7 @@ async def watch_once(context: AppContext, *, batch: int = 200) -> Watched:
     async with context.db.request_transaction() as conn:
         children = await repository.children_to_reassess(conn, today, batch)
         for child_id in children:
+            await repository.lock_child(conn, child_id)
             await reassess(conn, context, child_id, today)
     notices = 0
     async with context.db.request_transaction() as conn:

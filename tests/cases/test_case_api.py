@@ -1,6 +1,7 @@
 """Time travel through one thuiszitter case over the API, on SQLite and PostgreSQL: the gateway's clock is
 moved day by day, the watcher runs, and the notices in the outbox are asserted step by step."""
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -243,3 +244,21 @@ async def test_events_that_name_unknown_organisations_are_refused(gateway: Gatew
     # Leerplicht finds the child enrolled nowhere: absoluut verzuim.
     left = await gateway.client.post(url, headers=headers, json={"id": str(uuid4()), **base, "kind": "de-enrolment"})
     assert left.status_code == 201 and left.json()["status"] == "absoluut-verzuim"
+
+
+async def test_the_same_event_sent_many_times_at_once_is_stored_once(gateway: Gateway) -> None:
+    ref = (await gateway.register("school-a", BSN)).json()["child_ref"]
+    enrolled = await gateway.client.post(f"/v1/children/{ref}/events", headers=gateway.auth("school-a"), json={
+        "id": str(uuid4()), "purpose": "signalering", "kind": "enrolment", "starts_on": "2026-08-24"})
+    assert enrolled.status_code == 201
+    event = {"id": str(uuid4()), "purpose": "signalering", "kind": "unauthorised-absence",
+             "starts_on": "2026-11-02", "ends_on": "2026-11-06", "hours": 25}
+    others = [{**event, "id": str(uuid4()), "starts_on": "2026-11-09", "ends_on": "2026-11-13"} for _ in range(5)]
+    responses = await asyncio.gather(*(
+        gateway.client.post(f"/v1/children/{ref}/events", headers=gateway.auth("school-a"), json=body)
+        for body in [event] * 15 + others))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] * 14 + [201] * 6, [r.text for r in responses if r.status_code >= 300]
+    assert await gateway.count("case_event") == 7
+    rows = await gateway.rows("SELECT started_on, kind FROM thuiszitter_case")
+    assert [(str(r.started_on), r.kind) for r in rows] == [("2026-11-02", "relatief")]
