@@ -544,3 +544,43 @@ def monitor_report(
     (out / f"monitor-{month}.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
     (out / f"monitor-{month}.csv").write_text(as_csv(report), encoding="utf-8")
     typer.echo(f"wrote {out / f'monitor-{month}.json'} and .csv")
+
+
+cases_app = typer.Typer(help="Thuiszitter cases.", no_args_is_help=True)
+app.add_typer(cases_app, name="cases")
+
+
+@cases_app.command("reassess")
+def cases_reassess() -> None:
+    """Derive every child's status, cases and clocks again (after a new rule set version), in batches."""
+    from datetime import UTC, datetime
+
+    from gateway.cases.repository import children_with_events, lock_child
+    from gateway.cases.rules import load_rules
+    from gateway.cases.service import reassess_with
+    from gateway.core.clock import local_date
+
+    settings = Settings()
+    migrate(settings.effective_database_url)
+
+    async def run() -> int:
+        from gateway.app import policy_engine
+
+        db, policy = Database(settings.effective_database_url), policy_engine(settings)
+        await policy.start()
+        try:
+            rules, done, after = await load_rules(policy, settings.region), 0, 0
+            while True:
+                async with db.engine.begin() as conn:
+                    batch = await children_with_events(conn, after=after, limit=500)
+                    for child_id in batch:
+                        await lock_child(conn, child_id)
+                        await reassess_with(conn, rules, child_id, local_date(datetime.now(UTC)))
+                if not batch:
+                    return done
+                done, after = done + len(batch), batch[-1]
+        finally:
+            await policy.close()
+            await db.dispose()
+
+    typer.echo(f"reassessed {asyncio.run(run())} children")

@@ -111,6 +111,12 @@ async def birth_month(conn: AsyncConnection, child_id: int) -> date | None:
     return found
 
 
+async def children_with_events(conn: AsyncConnection, *, after: int, limit: int) -> list[int]:
+    rows = await conn.execute(select(case_event.c.child_id).where(case_event.c.child_id > after).distinct()
+                              .order_by(case_event.c.child_id).limit(limit))
+    return [r.child_id for r in rows]
+
+
 async def children_to_reassess(conn: AsyncConnection, today: date, limit: int) -> list[int]:
     """Children whose status may change with time alone: an open case, or absence still inside a window."""
     open_case = exists().where(case.c.child_id == child.c.id, case.c.ended_on.is_(None))

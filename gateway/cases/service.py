@@ -7,7 +7,6 @@ from datetime import date
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from consent import repository as consents
 from gateway.audit.service import ALLOWED, AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
@@ -15,13 +14,13 @@ from gateway.core.clock import local_date
 from gateway.core.vocabulary import OrgType, Purpose
 from gateway.index import repository as index
 from gateway.index.errors import UnknownOrganisation
-from gateway.index.service import open_ref
+from gateway.index.service import basis_facts, open_ref
 from gateway.organisations import repository as organisations
 from gateway.policy.enforce import policy_input, require_permit
 
 from . import repository
 from .errors import EventIdReused, InvalidEvent
-from .rules import load_rules
+from .rules import RuleSet, load_rules
 from .schemas import CaseEventIn, CaseView, EpisodeView, EventAccepted, StepView, WorkItem, Worklist
 from .status import assess
 
@@ -47,6 +46,11 @@ async def reassess(conn: AsyncConnection, context: AppContext, child_id: int, to
                    reported_by: str | None = None) -> None:
     """Derive the child's status, cases and steps again from all its events."""
     rules = await load_rules(context.policy, context.settings.region)
+    await reassess_with(conn, rules, child_id, today, reported_by)
+
+
+async def reassess_with(conn: AsyncConnection, rules: RuleSet, child_id: int, today: date,
+                        reported_by: str | None = None) -> None:
     events = await repository.events_of(conn, child_id)
     assessment = assess(events, await repository.birth_month(conn, child_id), today, rules)
     place = await repository.monitor_place(conn, child_id, events)
@@ -80,10 +84,8 @@ async def report_event(
         columns["subject_organisation"] = caller.organisation_id
     permit = await require_permit(context, audit, child_id, policy_input(
         context, caller, "event.report", body.purpose, {
-            "caller_involved": await index.is_involved(conn, child_id, caller.organisation_id),
-            "consents": await consents.for_recipient(conn, child_id, caller.organisation_id),
-            "event": body.kind, "subject_organisation": columns["subject_organisation"],
-        }))
+            **await basis_facts(conn, child_id, caller.organisation_id),
+            "event": body.kind, "subject_organisation": columns["subject_organisation"]}))
     now = context.clock()
     await _check(conn, body, columns, today=local_date(now))
     fingerprint = _fingerprint(child_id, caller.organisation_id, columns)
@@ -114,10 +116,8 @@ async def read_case(
 ) -> CaseView:
     audit = AuditEntry.of(caller, meta, "case.read", purpose)
     child_id = open_ref(context, audit, caller, child_ref)
-    permit = await require_permit(context, audit, child_id, policy_input(context, caller, "case.read", purpose, {
-        "caller_involved": await index.is_involved(conn, child_id, caller.organisation_id),
-        "consents": await consents.for_recipient(conn, child_id, caller.organisation_id),
-    }))
+    permit = await require_permit(context, audit, child_id, policy_input(
+        context, caller, "case.read", purpose, await basis_facts(conn, child_id, caller.organisation_id)))
     child = await index.get_child(conn, child_id)
     steps = await repository.steps_of(conn, child_id)
     episodes = [EpisodeView(started_on=c.started_on, kind=c.kind, thuiszitter_on=c.thuiszitter_on,

@@ -49,6 +49,12 @@ def open_ref(context: AppContext, audit: AuditEntry, caller: Caller, child_ref: 
         raise not_found(context, audit) from None
 
 
+async def basis_facts(conn: AsyncConnection, child_id: int, organisation_id: str) -> dict[str, Any]:
+    """What the policy weighs about the caller's relation to a child: its own involvement, its consents."""
+    return {"caller_involved": await repository.is_involved(conn, child_id, organisation_id),
+            "consents": await consents.for_recipient(conn, child_id, organisation_id)}
+
+
 def _summary(organisation_id: str, name: str, org_type: str) -> OrganisationSummary:
     return OrganisationSummary.model_validate({"id": organisation_id, "name": name, "type": org_type})
 
@@ -145,8 +151,7 @@ async def lookup_child(
     child_id = await repository.find_child_id(conn, keys.all_values)
     facts = {"caller_involved": False, "consents": []}
     if child_id is not None:
-        facts = {"caller_involved": await repository.is_involved(conn, child_id, caller.organisation_id),
-                 "consents": await consents.for_recipient(conn, child_id, caller.organisation_id)}
+        facts = await basis_facts(conn, child_id, caller.organisation_id)
     # Decide before saying whether the child exists: without a basis, known and unknown look alike.
     permit = await require_permit(context, audit, child_id, policy_input(
         context, caller, "child.lookup", body.purpose, facts))
