@@ -143,28 +143,31 @@ async def mark_notified(conn: AsyncConnection, step_id: int, column: str, now: d
     await conn.execute(update(step).where(step.c.id == step_id).values({column: now}))
 
 
+# Which organisation types a step's party stands for (besides the involved partners and the regisseur).
+_KINDS_OF_PARTY = {"kernteam": ("leerplicht", "swv"), "interventieteam": ("swv",), "leerplicht": ("leerplicht",)}
+_KIND_OF_PARTY = {"interventieteam": "swv", "leerplicht": "leerplicht"}
+
+
 async def recipients(conn: AsyncConnection, child_id: int, party: str, regisseur: str | None) -> list[Any]:
-    """The regisseur, the kernteam (every actively involved partner) and the step's own party: the
-    Interventieteam (the SWV) or leerplicht (the involved one, else every one in the region), or the
-    organisation a doorzettingsmacht decision designated."""
+    """The regisseur, every actively involved partner, and the step's own party: leerplicht and the SWV for the
+    kernteam's steps (a threatening thuiszitter is reported to both at once), the SWV's Interventieteam, leerplicht
+    — the involved one, else every one in the region — or the organisation a doorzettingsmacht decision
+    designated."""
     involved = select(involvement.c.organisation_id).where(
         involvement.c.child_id == child_id, involvement.c.ended_at.is_(None))
     ids = {r.organisation_id for r in await conn.execute(involved)} | ({regisseur} if regisseur else set())
-    kinds = _KIND_OF_PARTY
     if party.startswith("organisation:"):
         ids.add(party.removeprefix("organisation:"))
-    elif party in kinds:
+    for kind in _KINDS_OF_PARTY.get(party, ()):
         own = (await conn.execute(select(organisation.c.id).where(
-            organisation.c.type == kinds[party], organisation.c.id.in_(involved)))).all()
+            organisation.c.type == kind, organisation.c.id.in_(involved)))).all()
         if not own:
-            ids |= {r.id for r in await conn.execute(select(organisation.c.id).where(
-                organisation.c.type == kinds[party]))}
+            ids |= {r.id for r in await conn.execute(select(organisation.c.id).where(organisation.c.type == kind))}
     rows = await conn.execute(select(organisation.c.id, organisation.c.type, organisation.c.webhook_url)
                               .where(organisation.c.id.in_(sorted(ids))).order_by(organisation.c.id))
     return list(rows.all())
 
 
-_KIND_OF_PARTY = {"interventieteam": "swv", "leerplicht": "leerplicht"}
 
 
 def _involves_kind(kind: str) -> Any:

@@ -204,8 +204,10 @@ async def test_another_region_other_clocks_absoluut_verzuim_and_a_vrijstelling(d
         await case.report("school-a", "enrolment", starts_on="2026-08-24")
         left = await case.report("school-a", "de-enrolment", starts_on="2026-09-01")
         assert (left["status"], left["rule_version"]) == ("absoluut-verzuim", "lekstroom-2026.1")
+        # The SWV is not involved yet, but a threatening thuiszitter is reported to it at once.
         assert await case.notices(date(2026, 9, 1)) == [("leerplicht", "actietafel", "due"),
-                                                         ("school-a", "actietafel", "due")]
+                                                         ("school-a", "actietafel", "due"),
+                                                         ("swv", "actietafel", "due")]
         await case.report("school-a", "actietafel-held", starts_on="2026-09-01")
         # Two weeks before the six-week regional target (13 October): the regisseur — none yet, so the kernteam.
         assert await case.notices(date(2026, 9, 28)) == []
