@@ -1,6 +1,7 @@
 """What the gateway asks of source systems, as Protocols; one package per kind of source implements them."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Protocol
@@ -34,3 +35,21 @@ class PersonRegistry(Protocol):
     async def person(self, bsn: str, *, for_portal: bool = False) -> Person | None:
         """Age and gezag; `for_portal` adds the given name and the minors this person has gezag over."""
         ...
+
+
+Scalar = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class SourceAnswer:
+    """What a partner system says about a child, per data category: field name to a plain value. The gateway
+    keeps only the fields policy allows and never stores them."""
+
+    categories: Mapping[str, Mapping[str, Scalar]] = field(default_factory=dict)
+
+
+class DetailSource(Protocol):
+    """A partner's own system, asked live. The child is named by *that partner's* reference (the one the
+    gateway gave it when it registered its involvement), never by BSN."""
+
+    async def details(self, child_ref: str, categories: Sequence[str], *, purpose: str) -> SourceAnswer: ...

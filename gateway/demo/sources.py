@@ -1,0 +1,101 @@
+"""Partner systems for the demo and the tests, each speaking its real protocol on its own server:
+
+- a school's LVS with a REST/JSON API behind OAuth2 client credentials (`create_partner_api`);
+- the GGD's youth-health system as a FHIR R4 server with Appointment and Encounter (`create_fhir_server`).
+
+They know children by the partner's own child reference, as the gateway gave it. `Behaviour` lets a test make a
+server slow, broken or malformed."""
+
+import asyncio
+import base64
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Form, Header, Request
+from fastapi.responses import JSONResponse
+
+Records = Callable[[str], dict[str, Any] | None]
+
+
+@dataclass
+class Behaviour:
+    delay_seconds: float = 0.0
+    mode: str = "ok"
+    """`ok`, `error` (500), `malformed` (JSON of the wrong shape), `not-json`."""
+    token_lifetime: int = 300
+    tokens_issued: int = 0
+    requests: list[str] = field(default_factory=list)
+
+
+def _misbehave(behaviour: Behaviour) -> JSONResponse | None:
+    if behaviour.mode == "error":
+        return JSONResponse({"error": "internal"}, status_code=500)
+    if behaviour.mode == "malformed":
+        return JSONResponse({"categories": ["not", "a", "map"], "resourceType": "Patient"})
+    if behaviour.mode == "not-json":
+        return JSONResponse(content=None, status_code=200, media_type="text/plain")
+    return None
+
+
+def create_partner_api(records: Records, *, clients: dict[str, str], behaviour: Behaviour | None = None) -> FastAPI:
+    """`records(child_ref)` gives `{category: {field: value}}` for a child this partner knows."""
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    state = behaviour or Behaviour()
+    tokens: dict[str, float] = {}
+
+    @app.post("/oauth/token")
+    async def token(grant_type: str = Form(), client_id: str = Form(""), client_secret: str = Form(""),
+                    authorization: str | None = Header(None)) -> JSONResponse:
+        if authorization and authorization.startswith("Basic "):
+            client_id, _, client_secret = base64.b64decode(authorization[6:]).decode().partition(":")
+        if grant_type != "client_credentials":
+            return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+        if not secrets.compare_digest(clients.get(client_id, "\0"), client_secret):
+            return JSONResponse({"error": "invalid_client"}, status_code=401)
+        value = secrets.token_urlsafe(24)
+        tokens[value] = time.monotonic() + state.token_lifetime
+        state.tokens_issued += 1
+        return JSONResponse({"access_token": value, "token_type": "Bearer", "expires_in": state.token_lifetime})
+
+    @app.get("/children/{child_ref}/details")
+    async def details(child_ref: str, categories: str, purpose: str, request: Request) -> JSONResponse:
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if tokens.get(bearer, 0) < time.monotonic():
+            return JSONResponse({"error": "invalid_token"}, status_code=401)
+        state.requests.append(purpose)
+        await asyncio.sleep(state.delay_seconds)
+        if (wrong := _misbehave(state)) is not None:
+            return wrong
+        known = records(child_ref) or {}
+        return JSONResponse({"categories": {c: known[c] for c in categories.split(",") if c in known}})
+
+    return app
+
+
+def create_fhir_server(records: Records, *, behaviour: Behaviour | None = None) -> FastAPI:
+    """`records(child_ref)` gives `{"Appointment": [...], "Encounter": [...]}` for a patient this system knows."""
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    state = behaviour or Behaviour()
+
+    async def search(resource: str, identifier: str) -> JSONResponse:
+        await asyncio.sleep(state.delay_seconds)
+        if (wrong := _misbehave(state)) is not None:
+            return wrong
+        system, _, child_ref = identifier.partition("|")
+        found = (records(child_ref) or {}).get(resource, []) if system == "https://inbeeld.nl/fhir/child-ref" else []
+        return JSONResponse({"resourceType": "Bundle", "type": "searchset", "total": len(found),
+                             "entry": [{"resource": {"resourceType": resource, **r}} for r in found]},
+                            media_type="application/fhir+json")
+
+    @app.get("/Appointment")
+    async def appointments(request: Request) -> JSONResponse:
+        return await search("Appointment", request.query_params.get("patient.identifier", ""))
+
+    @app.get("/Encounter")
+    async def encounters(request: Request) -> JSONResponse:
+        return await search("Encounter", request.query_params.get("patient.identifier", ""))
+
+    return app
