@@ -27,6 +27,8 @@ from gateway.core.errors import install_problem_handlers
 from gateway.core.http import GatewayMiddleware
 from gateway.core.keys import KeyRingSource
 from gateway.core.settings import Settings
+from gateway.details.routes import router as details_router
+from gateway.details.sources import SourceConfig, open_sources, source_configs
 from gateway.index.routes import router as index_router
 from gateway.monitor.routes import router as monitor_router
 from gateway.notifications.routes import router as webhook_router
@@ -92,6 +94,8 @@ def create_app(
                     client_secret=oidc_client_secret(settings, keys, settings.dashboard_oidc_client_id,
                                                      settings.dashboard_oidc_client_secret),
                     redirect_uri=f"{settings.public_url.rstrip('/')}/toezicht/terug")
+            context.sources, source_clients = open_sources(source_configs(settings) or demo_sources(settings, keys),
+                                                           brp_http)
             await context.policy.start()
             await context.revoked.load(context.db)
             await record_policy_sources(context)
@@ -107,6 +111,8 @@ def create_app(
                 stop.set()
                 for task in tasks:
                     await task
+                for source_client in source_clients:
+                    await source_client.aclose()
                 await context.policy.close()
                 await context.db.dispose()
 
@@ -123,6 +129,7 @@ def create_app(
     app.include_router(oauth_router)
     app.include_router(index_router)
     app.include_router(cases_router)
+    app.include_router(details_router)
     app.include_router(monitor_router)
     app.include_router(routekaart_router)
     app.include_router(consent_router)
@@ -162,6 +169,17 @@ def portal_client_secret(settings: Settings, keys: KeyRingSource) -> str:
     return oidc_client_secret(settings, keys, settings.portal_oidc_client_id, settings.portal_oidc_client_secret)
 
 
+def demo_sources(settings: Settings, keys: KeyRingSource) -> list[SourceConfig]:
+    """With the demo services on: the demo's own partner systems (an LVS and a FHIR youth-health system)."""
+    if not settings.demo_services:
+        return []
+    from gateway.demo.idp import demo_client_secret
+    from gateway.demo.sources import LVS_CLIENT, demo_source_configs
+
+    return [SourceConfig.model_validate(c) for c in demo_source_configs(
+        settings.public_url.rstrip("/"), demo_client_secret(keys.current(), LVS_CLIENT))]
+
+
 def mount_demo_services(app: FastAPI, settings: Settings, keys: KeyRingSource) -> None:
     """The demo's BRP and DigiD-like login, served by the gateway itself (demo and test mode only)."""
     from gateway.core.clock import local_date
@@ -169,11 +187,14 @@ def mount_demo_services(app: FastAPI, settings: Settings, keys: KeyRingSource) -
     from gateway.demo.data import ORGANISATIONS
     from gateway.demo.idp import IdpClient, create_idp_app, demo_client_secret, load_or_create_key
     from gateway.demo.people import demo_people
+    from gateway.demo.sources import LVS_CLIENT, create_fhir_server, create_partner_api, demo_records
 
     today = local_date(system_clock())
     people = demo_people(today)
     app.mount("/demo/brp", create_brp_app(people))
     base, ring = settings.public_url.rstrip("/"), keys.current()
+    app.mount("/demo/lvs", create_partner_api(demo_records, clients={LVS_CLIENT: demo_client_secret(ring, LVS_CLIENT)}))
+    app.mount("/demo/fhir", create_fhir_server(demo_records))
     clients = {
         settings.portal_oidc_client_id: IdpClient(demo_client_secret(ring, settings.portal_oidc_client_id),
                                                   (f"{base}/portaal/terug",)),

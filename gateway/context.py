@@ -1,6 +1,7 @@
 """What a request needs from the app besides its database connection: settings, keys, policy, clock."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from adapters.protocols import PersonRegistry
 from gateway.auth.revocation import RevokedClients
@@ -13,6 +14,9 @@ from gateway.core.settings import Settings
 from gateway.policy.engine import PolicyEngine
 from gateway.portal.oidc import OidcClient
 from gateway.pseudonyms.service import Pseudonymiser
+
+if TYPE_CHECKING:
+    from gateway.details.sources import Source
 
 
 @dataclass
@@ -31,6 +35,8 @@ class AppContext:
     """The parent portal's login; None when no provider is configured."""
     dashboard_oidc: OidcClient | None = None
     """The privacy officers' login to the dashboard."""
+    sources: dict[str, "Source"] = field(default_factory=dict)
+    """Partner systems asked live for details, by source id."""
     _refs: tuple[KeyRing, ChildRefCipher] | None = field(default=None, repr=False)
 
     def child_refs(self) -> ChildRefCipher:

@@ -4,12 +4,18 @@ credentials: the injected client is authlib's `AsyncOAuth2Client` (an `httpx.Asy
 renews the token itself)."""
 
 import asyncio
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import httpx
 from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+with warnings.catch_warnings():  # authlib 1.9 prefers the httpx2 fork; the gateway injects httpx clients throughout
+    warnings.filterwarnings("ignore", "The httpx module is deprecated", DeprecationWarning)
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+__all__ = ["AsyncOAuth2Client", "PartnerApiSource"]
 
 from adapters.errors import AdapterError, SourceTimeout, SourceUnavailable
 from adapters.http import get_json

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     audit_checkpoint_records: int = 1000
     audit_checkpoint_seconds: float = 10.0
     """A signed checkpoint every so many records or seconds (whichever comes first), if there are new ones."""
+    sources_json: SecretStr | None = None
+    """The partner systems to ask for live details (a JSON list; see `gateway.details.sources`). Empty:
+    `data_dir/sources.json` if it exists (the demo writes its own)."""
+    details_deadline_seconds: float = 3.0
+    """A detail query answers within this, with what came; slower sources are marked unavailable."""
     case_watcher: bool = True
     """Watch the thuiszitter clocks in this process (announce started and overdue steps)."""
     case_watch_seconds: float = 60.0

@@ -8,6 +8,7 @@ server slow, broken or malformed."""
 
 import asyncio
 import base64
+import hashlib
 import secrets
 import time
 from collections.abc import Callable
@@ -99,3 +100,32 @@ def create_fhir_server(records: Records, *, behaviour: Behaviour | None = None) 
         return await search("Encounter", request.query_params.get("patient.identifier", ""))
 
     return app
+
+
+LVS_CLIENT = "inbeeld-gateway"
+
+
+def demo_records(child_ref: str) -> dict[str, Any]:
+    """Synthetic facts, the same for the same reference: what the school's LVS and the GGD's system would say."""
+    seed = int.from_bytes(hashlib.sha256(child_ref.encode()).digest()[:4], "big")
+    absent = seed % 40
+    day = 1 + seed % 27
+    return {
+        "attendance-summary": {"absent_hours_4w": absent, "absent_hours_12w": absent * 2 + seed % 7,
+                               "authorised_hours_12w": seed % 11},
+        "support": {"opp": seed % 3 == 0, "arrangement_since": f"2026-0{1 + seed % 9}-{day:02d}"},
+        "Appointment": [{"status": "booked", "start": f"2026-12-{day:02d}T10:00:00+01:00"}] if seed % 2 else [],
+        "Encounter": [{"status": "finished", "period": {"start": f"2026-10-{day:02d}T09:00:00+02:00"},
+                       "reasonCode": [{"text": "synthetisch consult"}]}] if seed % 3 else [],
+    }
+
+
+def demo_source_configs(base_url: str, lvs_secret: str) -> list[dict[str, Any]]:
+    """The demo's partner systems: the Stedelijk Lyceum's LVS and the GGD's youth-health system."""
+    return [
+        {"id": "lvs-stedelijk-lyceum", "organisation": "vo-stedelijk-lyceum", "kind": "partner-api",
+         "base_url": f"{base_url}/demo/lvs", "categories": ["attendance-summary", "support"],
+         "token_url": f"{base_url}/demo/lvs/oauth/token", "client_id": LVS_CLIENT, "client_secret": lvs_secret},
+        {"id": "ggd-jgz", "organisation": "ggd-regio-utrecht", "kind": "fhir", "base_url": f"{base_url}/demo/fhir",
+         "categories": ["jgz-contact"]},
+    ]

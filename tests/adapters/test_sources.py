@@ -8,11 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from adapters.errors import AdapterError, SourceTimeout, SourceUnavailable
 from adapters.fhir.client import FhirSource
-from adapters.partner_api.client import PartnerApiSource
+from adapters.partner_api.client import AsyncOAuth2Client, PartnerApiSource
 from gateway.demo.sources import Behaviour, create_fhir_server, create_partner_api
 from tests.fixtures.servers import asgi_in_thread
 

@@ -35,7 +35,8 @@ def corpus(size: int, seed: int = 42) -> list[tuple[str, dict[str, Any]]]:
                     "owner": rng.choice(["org-a", "org-b"]), "consents": consents,
                     "partner_type": rng.choice(list(OrgType)).value, "event": rng.choice(EVENTS),
                     "subject_organisation": rng.choice(["org-a", "org-b", None]),
-                    "regisseur": rng.choice(["org-a", "org-b", None])}
+                    "regisseur": rng.choice(["org-a", "org-b", None]),
+                    "categories": rng.sample(["jgz-contact", "attendance-summary", "support", "dossier"], 2)}
         policy_input = {
             "subject": {"type": "professional", "id": "p", "properties": {
                 "organisation": "org-a", "organisation_type": org_type, "role": rng.choice(list(Role)).value}},
@@ -43,8 +44,8 @@ def corpus(size: int, seed: int = 42) -> list[tuple[str, dict[str, Any]]]:
             "resource": {"type": "child", "properties": resource},
             "context": {"purpose": str(purpose), "today": "2026-11-23", "region": rng.choice(["utrecht", "elders"])},
         }
-        entrypoint = rng.choice(["inbeeld.index.decision"] * 4 + ["inbeeld.index.match_notification",
-                                                                  "inbeeld.index.step_notification"])
+        entrypoint = rng.choice(["inbeeld.index.decision"] * 4 + [
+            "inbeeld.index.match_notification", "inbeeld.index.step_notification", "inbeeld.details.decision"])
         inputs.append((entrypoint, policy_input))
         inputs.append(("inbeeld.portal.decision", {  # a parent's or child's step in the portal
             "subject": {"type": "person", "id": "custodian:p",

@@ -1,5 +1,6 @@
 package inbeeld.index
 
+import data.inbeeld.basis
 import data.inbeeld.vocabulary
 
 # METADATA
@@ -65,20 +66,7 @@ _deny contains "regisseur-not-involved" if {
 
 _statutory_basis := vocabulary.statutory[_subject.organisation_type][_purpose]
 
-# A consent for this purpose to the caller, active and within its period today (Europe/Amsterdam).
-_valid_consent_ids contains consent.id if {
-	some consent in object.get(_resource, "consents", [])
-	consent.status == "active"
-	consent.purpose == _purpose
-	consent.valid_from <= input.context.today
-	_not_ended(consent.valid_until)
-}
-
-_not_ended(until) if until == null
-
-_not_ended(until) if input.context.today <= until
-
-_consent_basis := sprintf("consent:%s", [min(_valid_consent_ids)]) if count(_valid_consent_ids) > 0
+_consent_basis := basis.consent
 
 # The basis, most specific first: a statutory task; a duty the action itself rests on (the school's duty to
 # report absence, Leerplichtwet art. 21a; the zorgplicht for thuiszitters, Wet passend onderwijs); a consent;

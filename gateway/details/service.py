@@ -1,0 +1,82 @@
+"""Live details from the involved partners' own systems: policy decides the categories and fields, the sources
+are asked in parallel under one deadline, the answers are cut down to the allowed fields and merged, and what did
+not come is marked. Nothing of an answer is stored or logged: the audit record names the fields, not the values."""
+
+import asyncio
+import time
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.errors import AdapterError, SourceTimeout
+from adapters.protocols import SourceAnswer
+from gateway.audit.service import AuditEntry
+from gateway.auth.tokens import Caller
+from gateway.context import AppContext, RequestMeta
+from gateway.index import repository as index
+from gateway.index.service import basis_facts, open_ref
+from gateway.organisations.schemas import OrganisationSummary
+from gateway.policy.enforce import policy_input, require_permit
+
+from .schemas import DetailsAnswer, DetailsRequest, SourceDetails, Unavailable
+from .sources import Source
+
+ENTRYPOINT = "inbeeld.details.decision"
+
+
+async def _ask(source: Source, child_ref: str, categories: list[str], purpose: str,
+               deadline: float) -> SourceAnswer | str:
+    """The answer, or why there is none."""
+    try:
+        async with asyncio.timeout(min(source.config.timeout_seconds, max(deadline - time.monotonic(), 0))):
+            return await source.client.details(child_ref, categories, purpose=purpose)
+    except (TimeoutError, SourceTimeout):
+        return "timeout"
+    except AdapterError as error:
+        return "unavailable" if error.status == 502 and error.code == "source-unavailable" else "source-error"
+
+
+async def read_details(
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
+    body: DetailsRequest,
+) -> DetailsAnswer:
+    audit = AuditEntry.of(caller, meta, "details.read", body.purpose)
+    child_id = open_ref(context, audit, caller, child_ref)
+    involved = {r.organisation_id: r for r in await index.active_involvements(conn, child_id)}
+    permit = await require_permit(context, audit, child_id, policy_input(
+        context, caller, "details.read", body.purpose,
+        {**await basis_facts(conn, child_id, caller.organisation_id), "categories": body.categories}),
+        entrypoint=ENTRYPOINT)
+    allowed: dict[str, set[str]] = {}
+    for name in permit.fields:
+        category, _, field = name.partition(".")
+        allowed.setdefault(category, set()).add(field)
+    # Only sources of partners involved with this child; the caller's own system is not asked on its behalf.
+    asked = [(s, [c for c in s.config.categories if c in allowed]) for s in context.sources.values()
+             if s.config.organisation in involved and s.config.organisation != caller.organisation_id]
+    asked = [(s, categories) for s, categories in asked if categories]
+    deadline = time.monotonic() + context.settings.details_deadline_seconds
+    refs = context.child_refs()
+    results = await asyncio.gather(*(
+        _ask(s, refs.seal(child_id, s.config.organisation), categories, body.purpose.value, deadline)
+        for s, categories in asked))
+
+    def owner(source: Source) -> OrganisationSummary:
+        row: Any = involved[source.config.organisation]
+        return OrganisationSummary.model_validate(
+            {"id": row.organisation_id, "name": row.organisation_name, "type": row.organisation_type})
+
+    details, unavailable = [], []
+    for (source, _), result in zip(asked, results, strict=True):
+        if isinstance(result, str):
+            unavailable.append(Unavailable(source=source.config.id, organisation=owner(source), reason=result))
+            continue
+        for category, fields in result.categories.items():
+            kept = {k: v for k, v in fields.items() if k in allowed.get(category, set())}
+            if kept:
+                details.append(SourceDetails(source=source.config.id, organisation=owner(source), category=category,
+                                             fields=kept))
+    disclosed = {f"{d.category}.{name}" for d in details for name in d.fields}
+    await audit.record(conn, now=context.clock(), outcome="allowed", child_id=child_id, decision=permit.decision,
+                       fields=disclosed)
+    return DetailsAnswer(child_ref=child_ref, details=details, unavailable=unavailable)
