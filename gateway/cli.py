@@ -19,7 +19,7 @@ from gateway.core.db import Database, migrate
 from gateway.core.errors import InbeeldError
 from gateway.core.keys import KeyRingSource, load_key_ring
 from gateway.core.settings import Mode, Settings
-from gateway.core.vocabulary import AttendanceStatus, OrgType, Role
+from gateway.core.vocabulary import AttendanceStatus, OrgType, Purpose, Role
 
 # No locals in tracebacks: they could hold keys or identifiers.
 app = typer.Typer(help="Inbeeld: a privacy-preserving regional case index gateway.", no_args_is_help=True,
@@ -584,3 +584,64 @@ def cases_reassess() -> None:
             await db.dispose()
 
     typer.echo(f"reassessed {asyncio.run(run())} children")
+
+
+import_app = typer.Typer(help="Batch files from partner systems.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("absence")
+def import_absence_command(
+    file: Annotated[Path, typer.Argument(help="CSV: event_id, child_ref or bsn, kind, starts_on, ends_on, hours, …")],
+    org: Annotated[str, typer.Option(help="The organisation whose export this is")],
+    role: Annotated[Role, typer.Option(help="The role it reports in")] = Role.verzuimadministratie,
+    purpose: Annotated[Purpose, typer.Option()] = Purpose.signalering,
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows (line, reason) to this CSV")] = None,
+) -> None:
+    """Report every row as an event, as the organisation's own system would over the API: checked row by row,
+    idempotent (a row sent before is recognised), audited; rejected rows are listed with their line and reason."""
+    import csv
+
+    from adapters.errors import AdapterError
+    from gateway.app import create_app
+    from gateway.auth.tokens import Caller
+    from gateway.cases.importer import import_absence
+    from gateway.organisations.repository import type_of
+
+    settings = Settings().model_copy(update={"outbox_worker": False, "audit_checkpointer": False,
+                                             "case_watcher": False})
+    migrate(settings.effective_database_url)
+
+    async def run() -> Any:
+        application = create_app(settings)
+        async with application.router.lifespan_context(application):
+            context = application.state.context
+            async with context.db.engine.connect() as conn:
+                kind = await type_of(conn, org)
+            if kind is None:
+                raise typer.BadParameter(f"organisation {org!r} is not enrolled", param_hint="--org")
+            caller = Caller(organisation_id=org, organisation_type=OrgType(kind), role=role, professional="import")
+            with typer.progressbar(length=1, label=f"import {file.name}") as bar:
+                def progress(total: int) -> None:
+                    if total:
+                        bar.length = total
+                    else:
+                        bar.update(1)
+                return await import_absence(context, caller, file, purpose=purpose, progress=progress)
+
+    try:
+        report = asyncio.run(run())
+    except AdapterError as error:
+        typer.echo(f"refused: {error.reason}", err=True)
+        raise typer.Exit(1) from None
+    if rejects is not None:
+        with rejects.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["line", "reason"])
+            writer.writerows((r.line, r.reason) for r in report.rejected)
+    typer.echo(f"{report.rows} rows: {report.accepted} accepted, {report.repeated} already received, "
+               f"{len(report.rejected)} rejected")
+    for rejected in report.rejected[:20]:
+        typer.echo(f"  line {rejected.line}: {rejected.reason}", err=True)
+    if report.rejected:
+        raise typer.Exit(3)
