@@ -4,6 +4,7 @@ The child is the FHIR `Patient` with the identifier `https://inbeeld.nl/fhir/chi
 Planned: an `Appointment` with status proposed/pending/booked; took place: a `finished` `Encounter`. Only dates and
 yes/no come out — the reason of a consult only when the caller asks for the `reason` field (and policy allows it)."""
 
+import asyncio
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -38,8 +39,8 @@ class FhirSource:
     async def details(self, child_ref: str, categories: Sequence[str], *, purpose: str) -> SourceAnswer:
         if CATEGORY not in categories:
             return SourceAnswer({})
-        appointments = await self._search("Appointment", child_ref)
-        encounters = await self._search("Encounter", child_ref)
+        appointments, encounters = await asyncio.gather(self._search("Appointment", child_ref),
+                                                        self._search("Encounter", child_ref))
         def day(value: Any) -> date:
             try:
                 return date.fromisoformat(str(value)[:10])

@@ -133,6 +133,24 @@ class Database:
                 raise
             await conn.commit()
 
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only snapshot outside any request transaction: no write lock, no place in the writers' queue.
+        For requests that wait on others (partner systems) between reading and writing their audit record."""
+        async with self.engine.connect() as conn:
+            await conn.execution_options(**READ_ONLY)
+            try:
+                yield conn
+            finally:
+                await conn.rollback()
+
+    async def record_refusal(self, error: BaseException) -> None:
+        """The audit record a refusal carries, for a request that was refused outside a request transaction."""
+        record = getattr(error, "record_on_failure", None)
+        if record is not None:
+            async with self._writers or contextlib.nullcontext(), self.engine.begin() as conn:
+                await record(conn)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 

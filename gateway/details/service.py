@@ -6,13 +6,12 @@ import asyncio
 import time
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from adapters.errors import AdapterError, SourceTimeout
 from adapters.protocols import SourceAnswer
-from gateway.audit.service import AuditEntry
+from gateway.audit.service import ALLOWED, AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
+from gateway.core.errors import InbeeldError
 from gateway.index import repository as index
 from gateway.index.service import basis_facts, open_ref
 from gateway.organisations.schemas import OrganisationSummary
@@ -37,16 +36,22 @@ async def _ask(source: Source, child_ref: str, categories: list[str], purpose: s
 
 
 async def read_details(
-    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
-    body: DetailsRequest,
+    *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str, body: DetailsRequest,
 ) -> DetailsAnswer:
+    """Reads from a snapshot and writes only the audit record at the end: nothing holds the database (or SQLite's
+    write lock) while the partner systems are asked."""
     audit = AuditEntry.of(caller, meta, "details.read", body.purpose)
-    child_id = open_ref(context, audit, caller, child_ref)
-    involved = {r.organisation_id: r for r in await index.active_involvements(conn, child_id)}
-    permit = await require_permit(context, audit, child_id, policy_input(
-        context, caller, "details.read", body.purpose,
-        {**await basis_facts(conn, child_id, caller.organisation_id), "categories": body.categories}),
-        entrypoint=ENTRYPOINT)
+    try:
+        child_id = open_ref(context, audit, caller, child_ref)
+        async with context.db.reading() as conn:
+            involved = {r.organisation_id: r for r in await index.active_involvements(conn, child_id)}
+            facts = await basis_facts(conn, child_id, caller.organisation_id)
+        permit = await require_permit(context, audit, child_id, policy_input(
+            context, caller, "details.read", body.purpose, {**facts, "categories": body.categories}),
+            entrypoint=ENTRYPOINT)
+    except InbeeldError as refused:
+        await context.db.record_refusal(refused)
+        raise
     allowed: dict[str, set[str]] = {}
     for name in permit.fields:
         category, _, field = name.partition(".")
@@ -77,6 +82,7 @@ async def read_details(
                 details.append(SourceDetails(source=source.config.id, organisation=owner(source), category=category,
                                              fields=kept))
     disclosed = {f"{d.category}.{name}" for d in details for name in d.fields}
-    await audit.record(conn, now=context.clock(), outcome="allowed", child_id=child_id, decision=permit.decision,
-                       fields=disclosed)
+    async with context.db.request_transaction() as conn:
+        await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id, decision=permit.decision,
+                           fields=disclosed)
     return DetailsAnswer(child_ref=child_ref, details=details, unavailable=unavailable)

@@ -2,6 +2,7 @@
 GGD's FHIR server): policy picks the fields, sources are asked in parallel under a deadline, a slow or broken
 source is marked unavailable, and nothing the sources said is stored or logged — a marker value proves it."""
 
+import asyncio
 import json
 import logging
 import time
@@ -104,6 +105,13 @@ async def test_details_live_minimised_and_never_stored(
         assert time.monotonic() - started < 1.8
         assert [(u["source"], u["reason"]) for u in partial["unavailable"]] == [("ggd-jgz", "timeout")]
         assert [d["source"] for d in partial["details"]] == ["lvs-school-a"]
+        # While a query waits on a slow source, the gateway keeps writing: nothing is locked meanwhile.
+        slow = asyncio.create_task(_ask(gw, "leerplicht", lp, "leerplicht-handhaving", ["jgz-contact"]))
+        await asyncio.sleep(0.2)
+        started = time.monotonic()
+        assert (await gw.register("school-b", BSNS[1])).status_code == 201
+        assert time.monotonic() - started < 0.5 and not slow.done()
+        assert (await slow).json()["unavailable"][0]["reason"] == "timeout"
         found.fhir.delay_seconds, found.lvs.mode = 0, "error"
         broken = (await _ask(gw, "leerplicht", lp, "leerplicht-handhaving", ["support"])).json()
         assert [(u["source"], u["reason"]) for u in broken["unavailable"]] == [("lvs-school-a", "unavailable")]
@@ -127,7 +135,7 @@ async def test_details_live_minimised_and_never_stored(
         assert audited[0].fields == ",".join(sorted([
             "jgz-contact.last_contact_on", "jgz-contact.next_contact_on", "jgz-contact.planned",
             "jgz-contact.took_place", "support.arrangement_since", "support.opp"]))
-        assert [r.outcome for r in audited] == ["allowed"] * 4 + ["denied"] * 3
+        assert [r.outcome for r in audited] == ["allowed"] * 5 + ["denied"] * 3
         dump = []
         async with gw.app.state.context.db.engine.connect() as conn:
             for table in TABLES:
