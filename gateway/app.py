@@ -29,6 +29,8 @@ from gateway.core.keys import KeyRingSource
 from gateway.core.settings import Settings
 from gateway.details.routes import router as details_router
 from gateway.details.sources import SourceConfig, open_sources, source_configs
+from gateway.federation.routes import federation
+from gateway.federation.routes import router as federation_router
 from gateway.index.routes import router as index_router
 from gateway.monitor.routes import router as monitor_router
 from gateway.notifications.routes import router as webhook_router
@@ -106,7 +108,8 @@ def create_app(
             if settings.case_watcher:
                 tasks.append(asyncio.create_task(run_case_watcher(context, stop)))
             try:
-                yield
+                async with federation(app, context):
+                    yield
             finally:
                 stop.set()
                 for task in tasks:
@@ -130,6 +133,7 @@ def create_app(
     app.include_router(index_router)
     app.include_router(cases_router)
     app.include_router(details_router)
+    app.include_router(federation_router)
     app.include_router(monitor_router)
     app.include_router(routekaart_router)
     app.include_router(consent_router)

@@ -70,6 +70,20 @@ class Settings(BaseSettings):
     `data_dir/sources.json` if it exists (the demo writes its own)."""
     details_deadline_seconds: float = 3.0
     """A detail query answers within this, with what came; slower sources are marked unavailable."""
+    federation_peers_json: str = ""
+    """Gateways of neighbouring regions: a JSON list of {"region", "url", "jwks"} (their request-signing keys)."""
+    federation_port: int | None = None
+    """Serve the peers' endpoint on this port, mutual TLS only (one listener per host)."""
+    federation_host: str = "127.0.0.1"
+    federation_cert_file: Path | None = None
+    """This gateway's certificate and key (PKIoverheid in production), for both directions."""
+    federation_key_file: Path | None = None
+    federation_ca_file: Path | None = None
+    """The CA(s) whose certificates peers must present."""
+    federation_crl_file: Path | None = None
+    """Revoked peer certificates (a CRL in PEM); checked for every peer, both directions."""
+    federation_timeout_seconds: float = 2.0
+    """A peer that has not answered by then is reported unavailable."""
     case_watcher: bool = True
     """Watch the thuiszitter clocks in this process (announce started and overdue steps)."""
     case_watch_seconds: float = 60.0

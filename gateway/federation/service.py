@@ -1,0 +1,144 @@
+"""Gateways of neighbouring regions answer each other. The asking gateway decides under its own policy whether
+its partner may look further, then asks every peer in parallel over mutual TLS with a signed request (the BSN in
+the body, as from a partner); each peer pseudonymises with its own keys, decides under its own policy and audits
+the exchange; the asking gateway audits its side and gives back what came within the deadline."""
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.audit.service import ALLOWED, NOT_FOUND, AuditEntry
+from gateway.auth.tokens import Caller
+from gateway.context import AppContext, RequestMeta
+from gateway.core.crypto import CryptoError
+from gateway.core.errors import Unauthorized
+from gateway.index import repository as index
+from gateway.index.service import basis_facts
+from gateway.notifications.signing import signature_headers, verify
+from gateway.policy.enforce import policy_input, require_permit
+
+from .schemas import FederatedAnswer, FederatedLookup, PeerAnswer, PeerConfig, PeerInvolvement, PeerRequest
+
+ENTRYPOINT = "inbeeld.federation.decision"
+REGION_HEADER = "inbeeld-peer-region"
+
+
+def peers_of(raw: str) -> dict[str, PeerConfig]:
+    return {p.region: p for p in (PeerConfig.model_validate(x) for x in json.loads(raw or "[]"))}
+
+
+def _transport_reason(error: httpx.TransportError) -> str:
+    text = str(error).upper()
+    if any(word in text for word in ("SSL", "CERTIFICATE", "ALERT")):
+        return "tls"
+    return "disconnected" if isinstance(error, httpx.RemoteProtocolError) else "connection"
+
+
+async def _ask(client: httpx.AsyncClient, context: AppContext, peer: PeerConfig, body: bytes) -> PeerAnswer:
+    kid, key = context.keys.current().signing[-1]
+    headers = {"content-type": "application/json", REGION_HEADER: context.settings.region,
+               **signature_headers(message_id=str(uuid.uuid4()), body=body, key_id=kid, key=key)}
+    deadline = context.settings.federation_timeout_seconds
+    try:
+        # httpx's own timeouts end a slow peer cleanly; the outer one is a backstop, never a hang.
+        async with asyncio.timeout(deadline + 1):
+            response = await client.post(f"{peer.url.rstrip('/')}/federation/v1/lookup", content=body,
+                                         headers=headers, timeout=httpx.Timeout(deadline))
+        if response.status_code == 403:  # the peer's own policy said no
+            reasons = response.json().get("reasons", [])
+            return PeerAnswer(region=peer.region, status="refused", reasons=[str(r) for r in reasons][:10])
+        if response.status_code != 200:
+            return PeerAnswer(region=peer.region, status="unavailable", reasons=[f"http-{response.status_code}"])
+        return PeerAnswer.model_validate({**response.json(), "region": peer.region})
+    except (TimeoutError, httpx.TimeoutException):
+        return PeerAnswer(region=peer.region, status="unavailable", reasons=["timeout"])
+    except httpx.TransportError as error:  # refused, reset, or our certificate refused after the handshake
+        return PeerAnswer(region=peer.region, status="unavailable", reasons=[_transport_reason(error)])
+    except (httpx.HTTPError, ValueError):
+        return PeerAnswer(region=peer.region, status="unavailable", reasons=["bad-answer"])
+
+
+async def lookup_across_regions(
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, body: FederatedLookup,
+    client: httpx.AsyncClient,
+) -> FederatedAnswer:
+    """Decided as a lookup here (the caller needs a basis in its own region), then asked of every peer."""
+    audit = AuditEntry.of(caller, meta, "child.lookup.peers", body.purpose)
+    keys = context.pseudonymiser.index_keys(body.bsn)
+    child_id = await index.find_child_id(conn, keys.all_values)
+    facts: dict[str, Any] = {"caller_involved": False, "consents": []}
+    if child_id is not None:
+        facts = await basis_facts(conn, child_id, caller.organisation_id)
+    permit = await require_permit(context, audit, child_id, policy_input(
+        context, caller, "child.lookup", body.purpose, facts))
+    request = PeerRequest(bsn=body.bsn, purpose=body.purpose, organisation=caller.organisation_id,
+                          organisation_type=caller.organisation_type, role=caller.role,
+                          professional=caller.professional)
+    payload = json.dumps({**request.model_dump(mode="json"), "bsn": body.bsn.digits}).encode()
+    peers = list(peers_of(context.settings.federation_peers_json).values())
+    answers = list(await asyncio.gather(*(_ask(client, context, peer, payload) for peer in peers)))
+    await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id, decision=permit.decision,
+                       fields=[f"peer:{a.region}:{a.status}" for a in answers])
+    return FederatedAnswer(region=context.settings.region, peers=answers,
+                           child_ref=context.child_refs().seal(child_id, caller.organisation_id)
+                           if child_id is not None else None)
+
+
+class PeerNotGenuine(Unauthorized):
+    code, title = "peer-not-genuine", "The request is not signed by a known peer"
+
+
+_seen: dict[str, float] = {}
+
+
+def check_peer(headers: Mapping[str, str], body: bytes, peers: dict[str, PeerConfig]) -> str:
+    """The asking region, when its signature is valid and the message is new (a replay is refused)."""
+    region = headers.get(REGION_HEADER, "")
+    peer = peers.get(region)
+    if peer is None:
+        raise PeerNotGenuine("Not a peer of this gateway.")
+    try:
+        message_id = verify(headers=headers, body=body, jwks=peer.jwks)
+    except CryptoError:
+        raise PeerNotGenuine("The signature does not verify.") from None
+    now = time.monotonic()
+    for old in [m for m, at in _seen.items() if at < now - 600]:
+        del _seen[old]
+    if message_id in _seen:
+        raise PeerNotGenuine("This request was seen before.")
+    _seen[message_id] = now
+    return region
+
+
+async def answer_peer(conn: AsyncConnection, *, context: AppContext, region: str, request: PeerRequest,
+                      meta: RequestMeta) -> PeerAnswer:
+    """This region's own policy decides what the peer's partner may learn; the exchange is audited here too."""
+    audit = AuditEntry(f"{region}:{request.organisation}"[:64], request.role.value, request.professional[:64],
+                       meta, "peer.lookup", request.purpose.value)
+    keys = context.pseudonymiser.index_keys(request.bsn)
+    child_id = await index.find_child_id(conn, keys.all_values)
+    decision_input = {
+        "subject": {"type": "peer", "id": request.professional, "properties": {
+            "region": region, "organisation": request.organisation,
+            "organisation_type": request.organisation_type.value, "role": request.role.value}},
+        "action": {"name": "peer.lookup"},
+        "resource": {"type": "child", "properties": {}},
+        "context": {"purpose": request.purpose.value, "region": context.settings.region},
+    }
+    permit = await require_permit(context, audit, child_id, decision_input, entrypoint=ENTRYPOINT)
+    if child_id is None:
+        await audit.record(conn, now=context.clock(), outcome=NOT_FOUND, decision=permit.decision)
+        return PeerAnswer(region=context.settings.region, status="not-found")
+    rows = await index.active_involvements(conn, child_id)
+    visible = [PeerInvolvement(organisation=r.organisation_name, organisation_type=r.organisation_type,
+                               contact_point=r.contact_point, since=r.since.isoformat())
+               for r in rows if f"involvements:{r.organisation_type}" in permit.fields]
+    await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
+    return PeerAnswer(region=context.settings.region, status="found", involvements=visible)
+

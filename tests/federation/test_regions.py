@@ -1,0 +1,195 @@
+"""Three regions, three gateways — real servers on 127.0.0.1, each with its own database, keys and policies,
+talking mutual TLS with a test PKI. A child involved in Utrecht is found from Lekstroom as far as both policies
+allow; a region that never answers gives a partial answer within the deadline; a region whose certificate is
+revoked is refused in both directions; both sides audit; an unsigned or replayed peer request is refused."""
+
+import asyncio
+import contextlib
+import json
+import socket
+import sqlite3
+import ssl
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.app import create_app
+from gateway.auth.tokens import Caller, mint_access_token
+from gateway.core.crypto import public_jwk
+from gateway.core.db import migrate
+from gateway.core.keys import load_key_ring
+from gateway.core.settings import Settings
+from gateway.core.vocabulary import OrgType, Role
+from gateway.federation.tls import client_context
+from gateway.notifications.signing import signature_headers
+from tests.fixtures.gateway import BSNS, ORGS, enrol_region, gateway_settings
+from tests.fixtures.pki import TestPki
+from tests.fixtures.processes import free_port
+from tests.fixtures.servers import asgi_in_thread
+
+pytestmark = pytest.mark.slow
+REGIONS = ("utrecht", "lekstroom", "gooi")
+BSN = BSNS[0]
+
+
+@contextlib.contextmanager
+def silent_peer() -> Iterator[int]:
+    """A peer that accepts the connection and never says a word."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError, OSError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+class Region:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def auth(self, org: str, role: Role | None = None) -> dict[str, str]:
+        org_type, default = ORGS[org]
+        caller = Caller(organisation_id=org, organisation_type=org_type, role=role or default, professional="p-1")
+        token = mint_access_token(load_key_ring(self.settings), issuer=self.settings.public_url,
+                                  audience=self.settings.token_audience, caller=caller)
+        return {"Authorization": f"Bearer {token}"}
+
+    def post(self, path: str, org: str, body: dict[str, Any]) -> httpx.Response:
+        return httpx.post(self.settings.public_url + path, headers=self.auth(org), json=body, timeout=15)
+
+    def audit(self, action: str) -> list[tuple[str, str, str]]:
+        with sqlite3.connect(self.settings.data_dir / "inbeeld.db") as conn:
+            return conn.execute("SELECT organisation_id, outcome, fields FROM audit_record WHERE action = ? "
+                                "ORDER BY seq", (action,)).fetchall()
+
+
+@pytest.fixture
+def regions(tmp_path: Path) -> Iterator[dict[str, Region]]:
+    pki = TestPki(tmp_path / "pki")
+    identities = {r: pki.issue(r) for r in REGIONS}
+    crl = pki.crl([identities["gooi"]])  # Gooi's certificate was revoked
+    ports = {r: (free_port(), free_port()) for r in REGIONS}
+    base = {r: gateway_settings(tmp_path / r, f"sqlite+aiosqlite:///{tmp_path / r / 'inbeeld.db'}", region=r,
+                                public_url=f"http://127.0.0.1:{ports[r][0]}") for r in REGIONS}
+    jwks = {r: {"keys": [public_jwk(kid, key) for kid, key in load_key_ring(base[r]).signing]} for r in REGIONS}
+    with silent_peer() as silent_port, contextlib.ExitStack() as running:
+        built = {}
+        for region in REGIONS:
+            peers = [{"region": other, "url": f"https://127.0.0.1:{ports[other][1]}", "jwks": jwks[other]}
+                     for other in REGIONS if other != region]
+            if region == "lekstroom":
+                peers.append({"region": "stil", "url": f"https://127.0.0.1:{silent_port}", "jwks": {"keys": []}})
+            settings = base[region].model_copy(update={
+                "federation_peers_json": json.dumps(peers), "federation_port": ports[region][1],
+                "federation_cert_file": identities[region].cert, "federation_key_file": identities[region].key,
+                "federation_ca_file": pki.ca, "federation_crl_file": crl, "federation_timeout_seconds": 1.0})
+            migrate(settings.effective_database_url)
+            asyncio.run(enrol_region(settings, {}))
+            running.enter_context(asgi_in_thread(create_app(settings), port=ports[region][0]))
+            built[region] = Region(settings)
+        yield built
+
+
+def _first_read(settings: Settings, port: int | None) -> str:
+    """What a peer's TLS stack says to this gateway's client certificate on the first read."""
+    with socket.create_connection(("127.0.0.1", port or 0), timeout=5) as raw, \
+            client_context(settings).wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        tls.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        try:
+            return "answered" if tls.recv(1) else "closed"
+        except ssl.SSLError as error:
+            return str(error.reason)
+
+
+def test_three_regions(regions: dict[str, Region]) -> None:
+    utrecht, lekstroom, gooi = regions["utrecht"], regions["lekstroom"], regions["gooi"]
+    for org, purpose in (("school-a", "signalering"), ("rvdk", "jeugdbescherming")):
+        assert utrecht.post("/v1/involvements", org, {"bsn": BSN, "purpose": purpose}).status_code == 201
+    ask = {"bsn": BSN, "purpose": "leerplicht-handhaving"}
+
+    # Leerplicht in Lekstroom: not known there; Utrecht answers under its own policy; the silent region is given
+    # up on at the deadline; Gooi's revoked certificate is refused.
+    started = time.monotonic()
+    answer = lekstroom.post("/v1/federation/lookup", "leerplicht", ask)
+    assert answer.status_code == 200, answer.text
+    assert time.monotonic() - started < 2.5
+    body = answer.json()
+    assert body["region"] == "lekstroom" and body["child_ref"] is None
+    peers = {p["region"]: p for p in body["peers"]}
+    assert peers["utrecht"]["status"] == "found"
+    assert {(i["organisation"], i["organisation_type"]) for i in peers["utrecht"]["involvements"]} == {
+        ("Test school-a", "school"), ("Test rvdk", "rvdk")}
+    assert (peers["stil"]["status"], peers["stil"]["reasons"]) == ("unavailable", ["timeout"])
+    assert (peers["gooi"]["status"], peers["gooi"]["reasons"]) == ("unavailable", ["tls"])
+    assert BSN not in answer.text
+
+    # A school in Lekstroom must first have a basis in its own region; involved there, it may ask — and Utrecht's
+    # policy refuses it (no statutory task across the border).
+    denied = lekstroom.post("/v1/federation/lookup", "school-a", {"bsn": BSN, "purpose": "signalering"})
+    assert denied.status_code == 403
+    assert lekstroom.post("/v1/involvements", "school-a", {"bsn": BSN, "purpose": "signalering"}).status_code == 201
+    school = lekstroom.post("/v1/federation/lookup", "school-a", {"bsn": BSN, "purpose": "signalering"}).json()
+    refused = next(p for p in school["peers"] if p["region"] == "utrecht")
+    assert (refused["status"], refused["reasons"]) == ("refused", ["no-statutory-task-for-peer"])
+    assert school["child_ref"] is not None
+
+    # Gooi, with its revoked certificate, is refused by Utrecht before any request is read (Utrecht ends the
+    # connection after the handshake; there is nothing in its log, see below).
+    from_gooi = gooi.post("/v1/federation/lookup", "leerplicht", ask).json()
+    assert {p["region"]: p["status"] for p in from_gooi["peers"]}["utrecht"] == "unavailable"
+    port = utrecht.settings.federation_port
+    assert _first_read(lekstroom.settings, port) == "answered"  # the same CA, not revoked: answered
+    assert _first_read(gooi.settings, port) in ("closed", "TLSV13_ALERT_CERTIFICATE_REVOKED")
+
+    # Both sides audited the exchanges; Utrecht saw nothing of Gooi.
+    assert utrecht.audit("peer.lookup") == [
+        ("lekstroom:leerplicht", "allowed", ",".join(sorted(f"involvements:{t.value}" for t in OrgType))),
+        ("lekstroom:school-a", "denied", "")]
+    asked = lekstroom.audit("child.lookup.peers")
+    assert asked[0][:2] == ("leerplicht", "allowed")
+    assert set(asked[0][2].split(",")) == {"peer:utrecht:found", "peer:gooi:unavailable", "peer:stil:unavailable"}
+    assert [r[1] for r in asked] == ["allowed", "denied", "allowed"]
+
+
+def test_a_peer_request_must_be_signed_once(regions: dict[str, Region]) -> None:
+    utrecht, lekstroom = regions["utrecht"], regions["lekstroom"]
+    settings = lekstroom.settings
+    url = f"https://127.0.0.1:{utrecht.settings.federation_port}/federation/v1/lookup"
+    body = json.dumps({"bsn": BSN, "purpose": "leerplicht-handhaving", "organisation": "leerplicht",
+                       "organisation_type": "leerplicht", "role": "leerplichtambtenaar",
+                       "professional": "p-1"}).encode()
+    kid, key = load_key_ring(settings).signing[-1]
+    signed = {"content-type": "application/json", "inbeeld-peer-region": "lekstroom",
+              **signature_headers(message_id=str(uuid.uuid4()), body=body, key_id=kid, key=key)}
+    with httpx.Client(verify=client_context(settings), timeout=5) as client:
+        unsigned = client.post(url, content=body, headers={"content-type": "application/json",
+                                                           "inbeeld-peer-region": "lekstroom"})
+        assert (unsigned.status_code, unsigned.json()["code"]) == (401, "peer-not-genuine")
+        assert client.post(url, content=body, headers=signed).json()["status"] == "not-found"
+        replayed = client.post(url, content=body, headers=signed)
+        assert (replayed.status_code, replayed.json()["code"]) == (401, "peer-not-genuine")
+        tampered = client.post(url, content=body.replace(b"leerplicht-handhaving", b"jeugdbescherming"),
+                               headers={**signed, "webhook-id": str(uuid.uuid4())})
+        assert tampered.status_code == 401
