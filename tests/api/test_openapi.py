@@ -34,5 +34,6 @@ async def test_openapi_is_3_1_with_stable_operation_ids_and_problem_errors(gatew
     # A BSN travels only in request bodies, and is never echoed back.
     schemas = document["components"]["schemas"]
     assert schemas["InvolvementCreate"]["properties"]["bsn"]["writeOnly"] is True
+    assert schemas["FederatedLookup"]["properties"]["bsn"]["writeOnly"] is True
     assert not any("bsn" in s.get("properties", {}) for n, s in schemas.items() if n not in
-                   {"InvolvementCreate", "ChildLookup", "ConsentGrant"})
+                   {"InvolvementCreate", "ChildLookup", "ConsentGrant", "FederatedLookup"})

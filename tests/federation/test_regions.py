@@ -99,8 +99,9 @@ def regions(tmp_path: Path) -> Iterator[dict[str, Region]]:
         for region in REGIONS:
             peers = [{"region": other, "url": f"https://127.0.0.1:{ports[other][1]}", "jwks": jwks[other]}
                      for other in REGIONS if other != region]
-            if region == "lekstroom":
-                peers.append({"region": "stil", "url": f"https://127.0.0.1:{silent_port}", "jwks": {"keys": []}})
+            if region == "lekstroom":  # and two more: one that never answers, one that is stopped
+                peers += [{"region": "stil", "url": f"https://127.0.0.1:{silent_port}", "jwks": {"keys": []}},
+                          {"region": "weg", "url": f"https://127.0.0.1:{free_port()}", "jwks": {"keys": []}}]
             settings = base[region].model_copy(update={
                 "federation_peers_json": json.dumps(peers), "federation_port": ports[region][1],
                 "federation_cert_file": identities[region].cert, "federation_key_file": identities[region].key,
@@ -142,6 +143,7 @@ def test_three_regions(regions: dict[str, Region]) -> None:
     assert {(i["organisation"], i["organisation_type"]) for i in peers["utrecht"]["involvements"]} == {
         ("Test school-a", "school"), ("Test rvdk", "rvdk")}
     assert (peers["stil"]["status"], peers["stil"]["reasons"]) == ("unavailable", ["timeout"])
+    assert (peers["weg"]["status"], peers["weg"]["reasons"]) == ("unavailable", ["connection"])
     assert (peers["gooi"]["status"], peers["gooi"]["reasons"]) == ("unavailable", ["tls"])
     assert BSN not in answer.text
 
@@ -169,7 +171,8 @@ def test_three_regions(regions: dict[str, Region]) -> None:
         ("lekstroom:school-a", "denied", "")]
     asked = lekstroom.audit("child.lookup.peers")
     assert asked[0][:2] == ("leerplicht", "allowed")
-    assert set(asked[0][2].split(",")) == {"peer:utrecht:found", "peer:gooi:unavailable", "peer:stil:unavailable"}
+    assert set(asked[0][2].split(",")) == {"peer:utrecht:found", "peer:gooi:unavailable", "peer:stil:unavailable",
+                                           "peer:weg:unavailable"}
     assert [r[1] for r in asked] == ["allowed", "denied", "allowed"]
 
 
