@@ -7,7 +7,7 @@ the gateway uses, and (b) `POST /v1/children/{ref}/details` over both. Overhead 
 source in (a): authentication, policy, the audit record and the commit, the merge — the fan-out itself is
 parallel, so the sources' times do not add up.
 
-    python bench/details.py [--requests 300] [--rounds 3] [--delay-ms 20]
+    python bench/details.py [--requests 300] [--rounds 3] [--delay-ms 20] [--database sqlite|postgres]
 
 Not a test: figures depend on the machine.
 """
@@ -27,6 +27,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import httpx
+import psycopg
 from sqlalchemy import insert
 
 from adapters.fhir.client import FhirSource
@@ -43,6 +44,7 @@ from gateway.index.models import Child, Involvement
 from gateway.organisations.models import Organisation
 
 BIN = Path(sys.executable).parent
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "bench-secret"  # noqa: S105  (the local source server's client secret)
 
 
@@ -146,11 +148,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--delay-ms", type=float, default=20)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="inbeeld-bench-"))
+    database_url, pg_name = "", None
+    if args.database == "postgres":
+        pg_name = f"inbeeld_bench_{uuid4().hex[:6]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{pg_name}"')
+        database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
     port, lvs_port, fhir_port = (base + os.getpid() % 1000 for base in (18000, 19000, 20000))
     url, lvs_url, fhir_url = (f"http://127.0.0.1:{p}" for p in (port, lvs_port, fhir_port))
-    settings = Settings(mode=Mode.development, data_dir=work, public_url=url)
+    settings = Settings(mode=Mode.development, data_dir=work, public_url=url, database_url=database_url)
     refs = seed(settings)
     sources = [{"id": "lvs", "organisation": "vo-stedelijk-lyceum", "kind": "partner-api", "base_url": lvs_url,
                 "categories": ["support"], "timeout_seconds": 5, "token_url": f"{lvs_url}/oauth/token",
@@ -159,7 +168,7 @@ def main() -> None:
                 "categories": ["jgz-contact"], "timeout_seconds": 5}]
     env = {**os.environ, "INBEELD_MODE": "development", "INBEELD_DATA_DIR": str(work), "INBEELD_PUBLIC_URL": url,
            "INBEELD_SOURCES_JSON": json.dumps(sources), "INBEELD_OUTBOX_WORKER": "false",
-           "INBEELD_CASE_WATCHER": "false", "BENCH_DELAY_MS": str(args.delay_ms),
+           "INBEELD_CASE_WATCHER": "false", "BENCH_DELAY_MS": str(args.delay_ms), "INBEELD_DATABASE_URL": database_url,
            "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     processes = [
         *(start([str(BIN / "python"), "-m", "uvicorn", "--factory", f"bench.details:{name}_app", "--port",
@@ -186,11 +195,15 @@ def main() -> None:
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=20)
-    print("| sources (delay) | slowest source p50 ms | detail query p50 ms | p99 ms | overhead p50 ms "
+        if pg_name:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+    print("| database, sources (delay) | slowest source p50 ms | detail query p50 ms | p99 ms | overhead p50 ms "
           "| baseline: health p50 ms | baseline: audited index read p50 ms |")
     print("|---|---|---|---|---|---|---|")
     for slowest, p50, p99, health, read in rows:
-        print(f"| LVS + FHIR ({args.delay_ms:.0f} ms) | {slowest * 1000:.1f} | {p50 * 1000:.1f} | {p99 * 1000:.1f} | "
+        print(f"| {args.database}, LVS + FHIR ({args.delay_ms:.0f} ms) | {slowest * 1000:.1f} | {p50 * 1000:.1f} | "
+              f"{p99 * 1000:.1f} | "
               f"{(p50 - slowest) * 1000:.1f} | {health * 1000:.1f} | {read * 1000:.1f} |")
     overhead = statistics.median(p50 - slowest for slowest, p50, *_ in rows)
     print(f"\nmedian overhead over {args.rounds} rounds: {overhead * 1000:.1f} ms")
