@@ -9,8 +9,14 @@ from .errors import AdapterError, SourceTimeout, SourceUnavailable
 
 async def get_json(client: httpx.AsyncClient, source: str, url: str, *, params: dict[str, str],
                    limits: httpx.Timeout) -> Any:
+    return await request_json(client, source, "GET", url, params=params, limits=limits)
+
+
+async def request_json(client: httpx.AsyncClient, source: str, method: str, url: str, *, limits: httpx.Timeout,
+                       params: dict[str, str] | None = None, body: Any = None) -> Any:
     try:
-        response = await client.get(url, params=params, timeout=limits, follow_redirects=False)
+        response = await client.request(method, url, params=params, json=body, timeout=limits,
+                                        follow_redirects=False)
     except httpx.TimeoutException:
         raise SourceTimeout(source, "no answer in time") from None
     except httpx.HTTPError as exc:

@@ -3,7 +3,7 @@ caller's); every call has an explicit timeout; errors come out as the adapter er
 
 import httpx
 
-from adapters.errors import AdapterError, SourceTimeout, SourceUnavailable
+from adapters.http import request_json
 from adapters.protocols import Person
 
 from .mapping import person_from_response, request_body
@@ -18,20 +18,6 @@ class BrpClient:
         self._timeout = httpx.Timeout(timeout_seconds)
 
     async def person(self, bsn: str, *, for_portal: bool = False) -> Person | None:
-        try:
-            response = await self._client.post(self._url, json=request_body(bsn, for_portal=for_portal),
-                                               timeout=self._timeout,
-                                               follow_redirects=False)
-        except httpx.TimeoutException:
-            raise SourceTimeout(SOURCE, "no answer in time") from None
-        except httpx.HTTPError as exc:
-            raise SourceUnavailable(SOURCE, type(exc).__name__) from None
-        if response.status_code >= 500:
-            raise SourceUnavailable(SOURCE, f"http {response.status_code}")
-        if response.status_code != 200:
-            raise AdapterError(SOURCE, f"http {response.status_code}")
-        try:
-            payload = response.json()
-        except ValueError:
-            raise AdapterError(SOURCE, "not JSON") from None
+        payload = await request_json(self._client, SOURCE, "POST", self._url, limits=self._timeout,
+                                     body=request_body(bsn, for_portal=for_portal))
         return person_from_response(payload, bsn)
