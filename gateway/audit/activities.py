@@ -8,6 +8,8 @@ ACTIVITIES = {
     "inbeeld/thuiszitters": "Verzuim, thuiszitters, termijnen en werklijsten volgen (Leerplichtwet, passend onderwijs)",
     "inbeeld/monitor": "Cijfers per maand voor het regionale overleg, zonder herkenbaar kind",
     "inbeeld/routekaart": "De routekaart van de regio bijhouden",
+    "inbeeld/bronnen": "Gegevens live opvragen bij de systemen van betrokken organisaties, zonder ze te bewaren",
+    "inbeeld/regios": "Opvragen bij en door de gateways van andere regio's",
     "inbeeld/toestemming": "Toestemming vastleggen, intrekken en inzien",
     "inbeeld/ouderportaal": "Inzage en toestemming door ouders en kinderen (AVG art. 15)",
     "inbeeld/toezicht": "Toezicht op de verwerking door de privacy-functionaris",
@@ -18,6 +20,7 @@ _BY_PREFIX = (
     ("portal.", "inbeeld/ouderportaal"), ("consent.", "inbeeld/toestemming"), ("attendance.", "inbeeld/verzuim"),
     ("event.", "inbeeld/thuiszitters"), ("case.", "inbeeld/thuiszitters"), ("worklist.", "inbeeld/thuiszitters"),
     ("step.", "inbeeld/thuiszitters"), ("monitor.", "inbeeld/monitor"), ("routekaart.", "inbeeld/routekaart"),
+    ("details.", "inbeeld/bronnen"), ("child.lookup.peers", "inbeeld/regios"), ("peer.", "inbeeld/regios"),
     ("regisseur.", "inbeeld/regie"), ("audit.purge", "inbeeld/beheer"), ("audit.", "inbeeld/toezicht"),
 )
 

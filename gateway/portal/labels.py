@@ -45,6 +45,8 @@ ACTIONS = {
     "consent.list": "Bekeek de toestemmingen",
     "event.report": "Gaf verzuim of een stap in de aanpak door", "case.read": "Bekeek de aanpak en termijnen",
     "worklist.read": "Zag uw kind op de werklijst", "step.notify": "Kreeg bericht over een termijn",
+    "details.read": "Vroeg gegevens op bij de betrokken organisaties (niet bewaard)",
+    "child.lookup.peers": "Zocht uw kind ook op in andere regio's", "peer.lookup": "Een andere regio zocht uw kind op",
 }
 
 

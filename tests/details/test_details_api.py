@@ -131,7 +131,9 @@ async def test_details_live_minimised_and_never_stored(
                                      json={"purpose": "leerplicht-handhaving", "categories": ["support"],
                                            "bsn": BSN}), 422, "validation-failed")
 
-        audited = await gw.rows("SELECT outcome, fields FROM audit_record WHERE action = 'details.read' ORDER BY seq")
+        audited = await gw.rows("SELECT outcome, fields, processing_activity FROM audit_record "
+                                "WHERE action = 'details.read' ORDER BY seq")
+        assert {r.processing_activity for r in audited} == {"inbeeld/bronnen"}
         assert audited[0].fields == ",".join(sorted([
             "jgz-contact.last_contact_on", "jgz-contact.next_contact_on", "jgz-contact.planned",
             "jgz-contact.took_place", "support.arrangement_since", "support.opp"]))
