@@ -23,10 +23,11 @@ from gateway.cases.watcher import run_case_watcher
 from gateway.context import AppContext
 from gateway.core.clock import Clock, system_clock
 from gateway.core.db import Database
-from gateway.core.errors import install_problem_handlers
+from gateway.core.errors import install_problem_handlers, problem_responses
 from gateway.core.http import GatewayMiddleware
 from gateway.core.keys import KeyRingSource
 from gateway.core.settings import Settings
+from gateway.dependencies import ContextDep
 from gateway.details.routes import router as details_router
 from gateway.details.sources import SourceConfig, open_sources, source_configs
 from gateway.federation.routes import federation
@@ -35,6 +36,7 @@ from gateway.index.routes import router as index_router
 from gateway.monitor.routes import router as monitor_router
 from gateway.notifications.routes import router as webhook_router
 from gateway.notifications.worker import OutboxWorker
+from gateway.operations.readiness import NotReady, readiness
 from gateway.policy.engine import EmbeddedRegoEngine, OpaServerEngine, PolicyEngine
 from gateway.portal.oidc import OidcClient
 from gateway.portal.routes import install_portal_handlers
@@ -45,7 +47,7 @@ from gateway.toezicht.routes import install_toezicht_handlers
 from gateway.toezicht.routes import router as toezicht_router
 
 PUBLIC_ROUTES = frozenset({
-    "/v1/openapi.json", "/v1/health", "/v1/webhooks/jwks", "/v1/oauth/token", "/v1/oauth/jwks",
+    "/v1/openapi.json", "/v1/health", "/v1/ready", "/v1/webhooks/jwks", "/v1/oauth/token", "/v1/oauth/jwks",
     "/.well-known/oauth-authorization-server", "/v1/audit/checkpoints/latest", "/v1/audit/checkpoints",
     "/v1/audit/proofs/inclusion", "/v1/audit/proofs/consistency",
 })
@@ -150,6 +152,13 @@ def create_app(
     async def health() -> dict[str, str]:
         """Liveness: the process answers (no database round trip)."""
         return {"status": "ok"}
+
+    @app.get("/v1/ready", tags=["operations"], operation_id="getReadiness",
+             responses=problem_responses(NotReady))
+    async def ready(context: ContextDep) -> dict[str, str]:
+        """Readiness for the load balancer: the database answers, the policy engine decides, the keys load
+        (each within a second); otherwise `503 not-ready` with the failing checks."""
+        return await readiness(context)
 
     @app.get("/v1/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:
