@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import SecretStr
 
 from adapters.brp.client import BrpClient
@@ -26,6 +26,7 @@ from gateway.core.db import Database
 from gateway.core.errors import install_problem_handlers, problem_responses
 from gateway.core.http import GatewayMiddleware
 from gateway.core.keys import KeyRingSource
+from gateway.core.metrics import exposition
 from gateway.core.settings import Settings
 from gateway.dependencies import ContextDep
 from gateway.details.routes import router as details_router
@@ -159,6 +160,12 @@ def create_app(
         """Readiness for the load balancer: the database answers, the policy engine decides, the keys load
         (each within a second); otherwise `503 not-ready` with the failing checks."""
         return await readiness(context)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        """Prometheus scrape endpoint (route templates and status codes only; keep it on the monitoring network)."""
+        body, media_type = exposition()
+        return Response(body, media_type=media_type)
 
     @app.get("/v1/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:

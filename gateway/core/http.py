@@ -1,4 +1,4 @@
-"""ASGI middleware: API-Version header, no BSN in URLs, body size, access log without raw paths."""
+"""ASGI middleware: API-Version header, no BSN in URLs, body size, access log and metrics without raw paths."""
 
 import logging
 import re
@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import metrics
 from .errors import problem_response
 
 log = logging.getLogger("inbeeld.access")
@@ -59,11 +60,11 @@ class GatewayMiddleware:
             refusal = self._refusal(scope)
             await (refusal or self.app)(scope, limited_receive, send_with_version)
         finally:
-            route = scope.get("route")  # the template, never the concrete path
-            log.info("request", extra={
-                "method": scope["method"], "route": getattr(route, "path", None) or "-",
-                "status": status or 500, "ms": round((time.perf_counter() - started) * 1000, 2),
-            })
+            route = getattr(scope.get("route"), "path", None) or "-"  # the template, never the concrete path
+            seconds = time.perf_counter() - started
+            log.info("request", extra={"method": scope["method"], "route": route, "status": status or 500,
+                                       "ms": round(seconds * 1000, 2)})
+            metrics.observe(route, scope["method"], status or 500, seconds)
 
     def _refusal(self, scope: Scope) -> Response | None:
         if url_holds_bsn(scope["path"], scope.get("query_string", b"")):
