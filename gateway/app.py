@@ -48,9 +48,9 @@ from gateway.toezicht.routes import install_toezicht_handlers
 from gateway.toezicht.routes import router as toezicht_router
 
 PUBLIC_ROUTES = frozenset({
-    "/v1/openapi.json", "/v1/health", "/v1/ready", "/v1/webhooks/jwks", "/v1/oauth/token", "/v1/oauth/jwks",
-    "/.well-known/oauth-authorization-server", "/v1/audit/checkpoints/latest", "/v1/audit/checkpoints",
-    "/v1/audit/proofs/inclusion", "/v1/audit/proofs/consistency",
+    "/v1/openapi.json", "/v1/health", "/v1/ready", "/metrics", "/v1/webhooks/jwks", "/v1/oauth/token",
+    "/v1/oauth/jwks", "/.well-known/oauth-authorization-server", "/v1/audit/checkpoints/latest",
+    "/v1/audit/checkpoints", "/v1/audit/proofs/inclusion", "/v1/audit/proofs/consistency",
 })
 
 _PROBLEM_SCHEMA = {
