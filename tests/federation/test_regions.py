@@ -30,7 +30,7 @@ from gateway.federation.tls import client_context
 from gateway.notifications.signing import signature_headers
 from tests.fixtures.gateway import BSNS, ORGS, enrol_region, gateway_settings
 from tests.fixtures.pki import TestPki
-from tests.fixtures.processes import free_port
+from tests.fixtures.processes import free_listen_port
 from tests.fixtures.servers import asgi_in_thread
 
 pytestmark = pytest.mark.slow
@@ -90,7 +90,7 @@ def regions(tmp_path: Path) -> Iterator[dict[str, Region]]:
     pki = TestPki(tmp_path / "pki")
     identities = {r: pki.issue(r) for r in REGIONS}
     crl = pki.crl([identities["gooi"]])  # Gooi's certificate was revoked
-    ports = {r: (free_port(), free_port()) for r in REGIONS}
+    ports = {r: (free_listen_port(), free_listen_port()) for r in REGIONS}
     base = {r: gateway_settings(tmp_path / r, f"sqlite+aiosqlite:///{tmp_path / r / 'inbeeld.db'}", region=r,
                                 public_url=f"http://127.0.0.1:{ports[r][0]}") for r in REGIONS}
     jwks = {r: {"keys": [public_jwk(kid, key) for kid, key in load_key_ring(base[r]).signing]} for r in REGIONS}
@@ -101,7 +101,7 @@ def regions(tmp_path: Path) -> Iterator[dict[str, Region]]:
                      for other in REGIONS if other != region]
             if region == "lekstroom":  # and two more: one that never answers, one that is stopped
                 peers += [{"region": "stil", "url": f"https://127.0.0.1:{silent_port}", "jwks": {"keys": []}},
-                          {"region": "weg", "url": f"https://127.0.0.1:{free_port()}", "jwks": {"keys": []}}]
+                          {"region": "weg", "url": f"https://127.0.0.1:{free_listen_port()}", "jwks": {"keys": []}}]
             settings = base[region].model_copy(update={
                 "federation_peers_json": json.dumps(peers), "federation_port": ports[region][1],
                 "federation_cert_file": identities[region].cert, "federation_key_file": identities[region].key,
