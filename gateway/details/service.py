@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any
 
-from adapters.errors import AdapterError, SourceTimeout
+from adapters.errors import AdapterError, SourceTimeout, SourceUnavailable
 from adapters.protocols import SourceAnswer
 from gateway.audit.service import ALLOWED, AuditEntry
 from gateway.auth.tokens import Caller
@@ -32,7 +32,7 @@ async def _ask(source: Source, child_ref: str, categories: list[str], purpose: s
     except (TimeoutError, SourceTimeout):
         return "timeout"
     except AdapterError as error:
-        return "unavailable" if error.status == 502 and error.code == "source-unavailable" else "source-error"
+        return "unavailable" if isinstance(error, SourceUnavailable) else "source-error"
 
 
 async def read_details(

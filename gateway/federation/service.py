@@ -8,7 +8,6 @@ import json
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -19,9 +18,9 @@ from gateway.context import AppContext, RequestMeta
 from gateway.core.crypto import CryptoError
 from gateway.core.errors import Unauthorized
 from gateway.index import repository as index
-from gateway.index.service import basis_facts
+from gateway.index.service import decide_lookup
 from gateway.notifications.signing import signature_headers, verify
-from gateway.policy.enforce import policy_input, require_permit
+from gateway.policy.enforce import require_permit
 
 from .schemas import FederatedAnswer, FederatedLookup, PeerAnswer, PeerConfig, PeerInvolvement, PeerRequest
 
@@ -70,13 +69,8 @@ async def lookup_across_regions(
 ) -> FederatedAnswer:
     """Decided as a lookup here (the caller needs a basis in its own region), then asked of every peer."""
     audit = AuditEntry.of(caller, meta, "child.lookup.peers", body.purpose)
-    keys = context.pseudonymiser.index_keys(body.bsn)
-    child_id = await index.find_child_id(conn, keys.all_values)
-    facts: dict[str, Any] = {"caller_involved": False, "consents": []}
-    if child_id is not None:
-        facts = await basis_facts(conn, child_id, caller.organisation_id)
-    permit = await require_permit(context, audit, child_id, policy_input(
-        context, caller, "child.lookup", body.purpose, facts))
+    child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit, bsn=body.bsn,
+                                           purpose=body.purpose)
     request = PeerRequest(bsn=body.bsn, purpose=body.purpose, organisation=caller.organisation_id,
                           organisation_type=caller.organisation_type, role=caller.role,
                           professional=caller.professional)

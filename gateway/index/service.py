@@ -18,6 +18,7 @@ from gateway.notifications.service import Party, notify_match
 from gateway.organisations.schemas import OrganisationSummary
 from gateway.policy.decision import Permit, PolicyDecision
 from gateway.policy.enforce import policy_input, require_permit
+from gateway.pseudonyms.bsn import Bsn
 from gateway.retention.service import retain_until
 
 from . import repository
@@ -143,18 +144,26 @@ async def end_involvement(
     await audit.allowed(conn, now=now, child_id=row.child_id, permit=permit)
 
 
+async def decide_lookup(
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, audit: AuditEntry, bsn: Bsn, purpose: Purpose,
+) -> tuple[int | None, Permit]:
+    """The child a BSN names (None when unknown here) and the permit to look it up. Decided before saying whether
+    the child exists: without a basis, known and unknown look alike."""
+    keys = context.pseudonymiser.index_keys(bsn)
+    child_id = await repository.find_child_id(conn, keys.all_values)
+    facts: dict[str, Any] = {"caller_involved": False, "consents": []}
+    if child_id is not None:
+        facts = await basis_facts(conn, child_id, caller.organisation_id)
+    return child_id, await require_permit(context, audit, child_id, policy_input(
+        context, caller, "child.lookup", purpose, facts))
+
+
 async def lookup_child(
     conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, body: ChildLookup,
 ) -> ChildReference:
     audit = AuditEntry.of(caller, meta, "child.lookup", body.purpose)
-    keys = context.pseudonymiser.index_keys(body.bsn)
-    child_id = await repository.find_child_id(conn, keys.all_values)
-    facts = {"caller_involved": False, "consents": []}
-    if child_id is not None:
-        facts = await basis_facts(conn, child_id, caller.organisation_id)
-    # Decide before saying whether the child exists: without a basis, known and unknown look alike.
-    permit = await require_permit(context, audit, child_id, policy_input(
-        context, caller, "child.lookup", body.purpose, facts))
+    child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit, bsn=body.bsn,
+                                           purpose=body.purpose)
     if child_id is None:
         raise not_found(context, audit, permit.decision)
     await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
