@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Dialect, Engine, Integer, TypeDecorator, create_engine, event
+from sqlalchemy.dialects import registry
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+registry.register("sqlite.aiosqlite_onetrip", "gateway.core.sqlite_driver", "OneTripDialect")
 
 
 def _is_sqlite(url: str) -> bool:
@@ -65,7 +68,9 @@ def make_async_engine(url: str) -> AsyncEngine:
         db_path = make_url(url).database
         if db_path:
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 10})
+        # `sqlite+aiosqlite` URLs are served by the one-trip-per-statement variant of SQLAlchemy's adapter.
+        engine = create_async_engine(make_url(url).set(drivername="sqlite+aiosqlite_onetrip"),
+                                     connect_args={"timeout": 10})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "connect", _sqlite_own_transactions)
         event.listen(engine.sync_engine, "begin", _begin_immediate)

@@ -29,3 +29,7 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("uvicorn.access").disabled = True  # replaced by inbeeld.access (no raw paths)
+    # httpx and httpcore log every outgoing request with its URL, which names a partner's child reference;
+    # aiosqlite, at DEBUG, every statement with its parameters.
+    for chatty in ("httpx", "httpcore", "aiosqlite"):
+        logging.getLogger(chatty).setLevel(max(root.level, logging.WARNING))

@@ -12,8 +12,7 @@ from gateway.audit.service import ALLOWED, AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.errors import InbeeldError
-from gateway.index import repository as index
-from gateway.index.service import basis_facts, open_ref
+from gateway.index.service import involvements_with_facts, open_ref
 from gateway.organisations.schemas import OrganisationSummary
 from gateway.policy.enforce import policy_input, require_permit
 
@@ -44,8 +43,8 @@ async def read_details(
     try:
         child_id = open_ref(context, audit, caller, child_ref)
         async with context.db.reading() as conn:
-            involved = {r.organisation_id: r for r in await index.active_involvements(conn, child_id)}
-            facts = await basis_facts(conn, child_id, caller.organisation_id)
+            rows, facts = await involvements_with_facts(conn, child_id, caller.organisation_id)
+        involved = {r.organisation_id: r for r in rows}
         permit = await require_permit(context, audit, child_id, policy_input(
             context, caller, "details.read", body.purpose, {**facts, "categories": body.categories}),
             entrypoint=ENTRYPOINT)

@@ -56,6 +56,14 @@ async def basis_facts(conn: AsyncConnection, child_id: int, organisation_id: str
             "consents": await consents.for_recipient(conn, child_id, organisation_id)}
 
 
+async def involvements_with_facts(conn: AsyncConnection, child_id: int, organisation_id: str
+                                  ) -> tuple[list[Any], dict[str, Any]]:
+    """The child's active involvements and the basis facts, the caller's own involvement taken from them."""
+    rows = await repository.active_involvements(conn, child_id)
+    return rows, {"caller_involved": any(r.organisation_id == organisation_id for r in rows),
+                  "consents": await consents.for_recipient(conn, child_id, organisation_id)}
+
+
 def _summary(organisation_id: str, name: str, org_type: str) -> OrganisationSummary:
     return OrganisationSummary.model_validate({"id": organisation_id, "name": name, "type": org_type})
 
@@ -175,11 +183,9 @@ async def read_with_permit(
     purpose: Purpose,
 ) -> tuple[int, Permit, list[Any]]:
     child_id = open_ref(context, audit, caller, child_ref)
-    rows = await repository.active_involvements(conn, child_id)
-    permit = await require_permit(context, audit, child_id, policy_input(context, caller, audit.action, purpose, {
-        "caller_involved": any(r.organisation_id == caller.organisation_id for r in rows),
-        "consents": await consents.for_recipient(conn, child_id, caller.organisation_id),
-    }))
+    rows, facts = await involvements_with_facts(conn, child_id, caller.organisation_id)
+    permit = await require_permit(context, audit, child_id, policy_input(context, caller, audit.action, purpose,
+                                                                         facts))
     return child_id, permit, rows
 
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from consent import repository as consents
-from gateway.core.logging import JsonFormatter
+from gateway.core.logging import JsonFormatter, configure_logging
 from gateway.core.vocabulary import Role
 from gateway.demo.sources import Behaviour, create_fhir_server, create_partner_api
 from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, problem, running_gateway
@@ -58,6 +58,20 @@ def partners() -> Iterator[tuple[Partners, str, str]]:
         yield found, lvs_url, fhir_url
 
 
+@pytest.fixture
+def server_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """The logging `inbeeld serve` sets up, at DEBUG, with every record it lets through also captured."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging("DEBUG")
+    root.addHandler(caplog.handler)
+    yield caplog
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name in ("httpx", "httpcore", "aiosqlite"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
 def _sources(lvs_url: str, fhir_url: str) -> str:
     return json.dumps([
         {"id": "lvs-school-a", "organisation": "school-a", "kind": "partner-api", "base_url": lvs_url,
@@ -75,9 +89,9 @@ async def _ask(gw: Gateway, org: str, ref: str, purpose: str, categories: list[s
 
 
 async def test_details_live_minimised_and_never_stored(
-        partners: tuple[Partners, str, str], database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        partners: tuple[Partners, str, str], database_url: str, tmp_path: Path,
+        server_logging: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG)
     found, lvs_url, fhir_url = partners
     settings = gateway_settings(tmp_path, database_url, sources_json=_sources(lvs_url, fhir_url),
                                 details_deadline_seconds=1.0)
@@ -147,8 +161,10 @@ async def test_details_live_minimised_and_never_stored(
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert MARKER.encode() not in path.read_bytes(), path
-    logs = "\n".join(JsonFormatter().format(r) for r in caplog.records)
+    logs = "\n".join(JsonFormatter().format(r) for r in server_logging.records)
     assert MARKER not in logs and HIDDEN not in logs
+    # Nor the references the partners were asked about (outgoing URLs name them).
+    assert found.refs and not [ref for ref in found.refs.values() if ref in logs]
 
 
 async def test_a_consent_opens_details_for_the_school(partners: tuple[Partners, str, str], tmp_path: Path) -> None:
