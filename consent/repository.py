@@ -7,13 +7,16 @@ from uuid import UUID, uuid4
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.core.db import IN_LOOP
+
 from .models import Consent, ConsentReceipt, ConsentStatus
 
 consent = Consent.__table__  # type: ignore[attr-defined]
 
 _FOR_RECIPIENT = select(consent.c.id, consent.c.purpose, consent.c.status, consent.c.valid_from,
                         consent.c.valid_until).where(
-    consent.c.child_id == bindparam("child_id"), consent.c.recipient_id == bindparam("recipient_id"))
+    consent.c.child_id == bindparam("child_id"), consent.c.recipient_id == bindparam("recipient_id")
+).execution_options(**IN_LOOP)
 
 
 async def for_recipient(conn: AsyncConnection, child_id: int, recipient_id: str) -> list[dict[str, Any]]:

@@ -8,6 +8,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.core.db import IN_LOOP
+
 from .chain import chain_next, content_of, frontier_append, leaf_hash, pack, unpack
 from .errors import AuditUnavailable
 from .models import AuditHead, AuditRecord
@@ -16,11 +18,12 @@ audit_record = AuditRecord.__table__  # type: ignore[attr-defined]
 audit_head = AuditHead.__table__  # type: ignore[attr-defined]
 
 # Built once: a statement made per request spends more on SQL compilation caching than on the insert.
-_APPEND = insert(audit_record)
-# The increment takes the row lock (PostgreSQL) or the write lock (SQLite) first: appends are serialised.
+# The increment takes the row lock (PostgreSQL); on SQLite the request transaction holds the write lock already,
+# so none of the three waits (IN_LOOP). Appends are serialised.
+_APPEND = insert(audit_record).execution_options(**IN_LOOP)
 _NEXT = (update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq + 1)
-         .returning(audit_head.c.seq, audit_head.c.chain_hash, audit_head.c.frontier))
-_ADVANCE = update(audit_head).where(audit_head.c.id == 1)
+         .returning(audit_head.c.seq, audit_head.c.chain_hash, audit_head.c.frontier).execution_options(**IN_LOOP))
+_ADVANCE = update(audit_head).where(audit_head.c.id == 1).execution_options(**IN_LOOP)
 
 
 async def append(conn: AsyncConnection, values: dict[str, Any]) -> int:

@@ -51,6 +51,10 @@ def _sqlite_own_transactions(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+IN_LOOP = {"sqlite_in_loop": True}
+"""Execution options for a statement that touches a few rows by index and never waits on a lock (a read, or a write
+after the transaction took the write lock): on SQLite it runs in the event loop's thread, no trip to the driver's."""
+
 READ_ONLY = {"sqlite_read_only": True}
 """Execution options for a connection that only reads, e.g. one opened while a request transaction holds the
 write lock: it must not wait for that lock."""
@@ -59,8 +63,11 @@ write lock: it must not wait for that lock."""
 def _begin_immediate(conn: Any) -> None:
     # Every request appends to the audit log, so every request writes: take the write lock at the start rather
     # than upgrading a read snapshot later (which SQLite refuses when another writer came in between).
-    read_only = conn.get_execution_options().get("sqlite_read_only")
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    # A deferred BEGIN takes no lock, so it cannot wait; BEGIN IMMEDIATE may, in the driver's thread.
+    if conn.get_execution_options().get("sqlite_read_only"):
+        conn.exec_driver_sql("BEGIN", execution_options=IN_LOOP)
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_async_engine(url: str) -> AsyncEngine:
@@ -68,9 +75,10 @@ def make_async_engine(url: str) -> AsyncEngine:
         db_path = make_url(url).database
         if db_path:
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        # `sqlite+aiosqlite` URLs are served by the one-trip-per-statement variant of SQLAlchemy's adapter.
+        # `sqlite+aiosqlite` URLs are served by the one-trip-per-statement variant of SQLAlchemy's adapter;
+        # IN_LOOP statements use the connection from the loop's thread (one task uses a connection at a time).
         engine = create_async_engine(make_url(url).set(drivername="sqlite+aiosqlite_onetrip"),
-                                     connect_args={"timeout": 10})
+                                     connect_args={"timeout": 10, "check_same_thread": False})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "connect", _sqlite_own_transactions)
         event.listen(engine.sync_engine, "begin", _begin_immediate)

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.core.db import IN_LOOP
 from gateway.core.vocabulary import AttendanceStatus, LegalBasis, Role
 from gateway.organisations.models import Organisation
 
@@ -63,7 +64,7 @@ _ACTIVE_INVOLVEMENTS = (
     select(*_involvement_columns)
     .join(organisation, organisation.c.id == involvement.c.organisation_id)
     .where(involvement.c.child_id == bindparam("child_id"), involvement.c.ended_at.is_(None))
-    .order_by(involvement.c.since, involvement.c.created_at))
+    .order_by(involvement.c.since, involvement.c.created_at).execution_options(**IN_LOOP))
 
 
 async def active_involvements(conn: AsyncConnection, child_id: int) -> list[Any]:
