@@ -1,7 +1,8 @@
 """Partner systems for the demo and the tests, each speaking its real protocol on its own server:
 
 - a school's LVS with a REST/JSON API behind OAuth2 client credentials (`create_partner_api`);
-- the GGD's youth-health system as a FHIR R4 server with Appointment and Encounter (`create_fhir_server`).
+- the GGD's youth-health system as a FHIR R4 server with Appointment and Encounter, searched one by one or in a
+  `batch` (`create_fhir_server`).
 
 They know children by the partner's own child reference, as the gateway gave it. `Behaviour` lets a test make a
 server slow, broken or malformed."""
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import FastAPI, Form, Header, Request
 from fastapi.responses import JSONResponse
@@ -81,23 +83,37 @@ def create_fhir_server(records: Records, *, behaviour: Behaviour | None = None) 
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     state = behaviour or Behaviour()
 
-    async def search(resource: str, identifier: str) -> JSONResponse:
+    def searchset(resource: str, identifier: str) -> dict[str, Any]:
+        system, _, child_ref = identifier.partition("|")
+        found = (records(child_ref) or {}).get(resource, []) if system == "https://inbeeld.nl/fhir/child-ref" else []
+        return {"resourceType": "Bundle", "type": "searchset", "total": len(found),
+                "entry": [{"resource": {"resourceType": resource, **r}} for r in found]}
+
+    async def answer(make: Callable[[], dict[str, Any]]) -> JSONResponse:
         await asyncio.sleep(state.delay_seconds)
         if (wrong := _misbehave(state)) is not None:
             return wrong
-        system, _, child_ref = identifier.partition("|")
-        found = (records(child_ref) or {}).get(resource, []) if system == "https://inbeeld.nl/fhir/child-ref" else []
-        return JSONResponse({"resourceType": "Bundle", "type": "searchset", "total": len(found),
-                             "entry": [{"resource": {"resourceType": resource, **r}} for r in found]},
-                            media_type="application/fhir+json")
+        return JSONResponse(make(), media_type="application/fhir+json")
 
-    @app.get("/Appointment")
-    async def appointments(request: Request) -> JSONResponse:
-        return await search("Appointment", request.query_params.get("patient.identifier", ""))
+    @app.get("/{resource}")
+    async def search(resource: str, request: Request) -> JSONResponse:
+        if resource not in ("Appointment", "Encounter"):
+            return JSONResponse({"resourceType": "OperationOutcome"}, status_code=404)
+        state.requests.append(f"search {resource}")
+        return await answer(lambda: searchset(resource, request.query_params.get("patient.identifier", "")))
 
-    @app.get("/Encounter")
-    async def encounters(request: Request) -> JSONResponse:
-        return await search("Encounter", request.query_params.get("patient.identifier", ""))
+    def batch_entry(request: Any) -> dict[str, Any]:
+        url = urlsplit(str((request or {}).get("url", "")))
+        if (request or {}).get("method") != "GET" or url.path not in ("Appointment", "Encounter"):
+            return {"response": {"status": "400 Bad Request"}}
+        identifier = parse_qs(url.query).get("patient.identifier", [""])[0]
+        return {"resource": searchset(url.path, identifier), "response": {"status": "200 OK"}}
+
+    @app.post("/")
+    async def batch(bundle: dict[str, Any]) -> JSONResponse:
+        state.requests.append("batch")
+        return await answer(lambda: {"resourceType": "Bundle", "type": "batch-response", "entry": [
+            batch_entry(e.get("request")) for e in bundle.get("entry") or [] if isinstance(e, dict)]})
 
     return app
 

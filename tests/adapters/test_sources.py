@@ -92,12 +92,13 @@ async def test_partner_api_failures_are_adapter_errors(lvs: Any) -> None:
 
 
 async def test_fhir_tells_planned_and_held_consults(fhir: Any, http: httpx.AsyncClient) -> None:
-    url, _ = fhir
+    url, behaviour = fhir
     source = FhirSource(http, source="ggd-jgz", base_url=url, timeout_seconds=2)
     answer = await source.details("ref-1", ["jgz-contact"], purpose="afstemming-kernteam")
     assert answer.categories == {"jgz-contact": {
         "planned": True, "next_contact_on": "2026-12-03", "took_place": True, "last_contact_on": "2026-10-14",
         "reason": "MARKER-consult-content"}}  # the adapter reads it; the gateway drops it unless policy allows
+    assert behaviour.requests == ["batch"]  # both searches in one request, the reference in its body
     unknown = await source.details("ref-2", ["jgz-contact"], purpose="afstemming-kernteam")
     assert unknown.categories["jgz-contact"]["planned"] is False
     assert (await source.details("ref-1", ["support"], purpose="afstemming-kernteam")).categories == {}
