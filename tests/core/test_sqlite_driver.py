@@ -1,5 +1,5 @@
 """The one-trip aiosqlite cursor behaves as the DBAPI says: rows, rowcount, lastrowid, executemany, errors —
-and each statement is one trip to aiosqlite's thread."""
+each statement is one trip to aiosqlite's thread, an IN_LOOP statement none."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from gateway.core.db import Database
+from gateway.core.db import IN_LOOP, READ_ONLY, Database
 
 pytestmark = pytest.mark.anyio
 
@@ -30,16 +30,25 @@ async def test_statements_rows_counts_and_errors(tmp_path: Path) -> None:
                 await conn.execute(text("INSERT INTO t (name) VALUES ('a')"))
         async with db.engine.connect() as conn:  # the failed transaction left nothing
             assert await conn.scalar(text("SELECT count(*) FROM t")) == 3
+            await conn.rollback()
             raw = (await conn.get_raw_connection()).driver_connection
             trips: list[object] = []
             queue = raw._tx
             put = queue.put_nowait
             raw._tx = type("Counting", (), {"put_nowait": lambda _, item: (trips.append(item), put(item))[1],
                                             "get": queue.get})()
+            one = text("SELECT id, name FROM t WHERE id = :i")
             try:
-                assert (await conn.execute(text("SELECT id, name FROM t WHERE id = :i"), {"i": 2})).one() == (2, "b!")
+                await conn.rollback()  # outside a transaction: nothing to do, no trip
+                assert trips == []
+                assert (await conn.execute(one, {"i": 2})).one() == (2, "b!")
+                assert len(trips) == 2  # BEGIN IMMEDIATE and the statement: one trip each
+                await conn.rollback()
+                read_only = await conn.execution_options(**READ_ONLY, **IN_LOOP)
+                assert (await read_only.execute(one, {"i": 3})).one() == (3, "c!")
+                await conn.rollback()
+                assert len(trips) == 2  # deferred BEGIN, statement and rollback in the loop's thread
             finally:
                 raw._tx = queue
-            assert len(trips) == 1
     finally:
         await db.dispose()
