@@ -27,6 +27,7 @@ from gateway.core.errors import install_problem_handlers, problem_responses
 from gateway.core.http import GatewayMiddleware
 from gateway.core.keys import KeyRingSource
 from gateway.core.metrics import exposition
+from gateway.core.ratelimit import RateLimiter
 from gateway.core.settings import Settings
 from gateway.dependencies import ContextDep
 from gateway.details.routes import router as details_router
@@ -77,6 +78,7 @@ def create_app(
         settings=settings, db=Database(settings.effective_database_url), keys=keys,
         pseudonymiser=HmacPseudonymiser(keys), policy=policy or policy_engine(settings),
         clock=clock, revoked=RevokedClients(settings.revocation_refresh_seconds),
+        rate_limits=RateLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst),
     )
 
     @contextlib.asynccontextmanager
@@ -131,7 +133,8 @@ def create_app(
     )
     app.state.context = context
     install_problem_handlers(app)
-    app.add_middleware(GatewayMiddleware, api_version=API_VERSION, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(GatewayMiddleware, api_version=API_VERSION, max_body_bytes=settings.max_body_bytes,
+                       max_header_bytes=settings.max_header_bytes)
     app.include_router(oauth_router)
     app.include_router(index_router)
     app.include_router(cases_router)

@@ -10,6 +10,7 @@ from gateway.core.clock import Clock, system_clock
 from gateway.core.crypto import ChildRefCipher, KeyRing
 from gateway.core.db import Database
 from gateway.core.keys import KeyRingSource
+from gateway.core.ratelimit import RateLimiter
 from gateway.core.settings import Settings
 from gateway.policy.engine import PolicyEngine
 from gateway.portal.oidc import OidcClient
@@ -29,6 +30,7 @@ class AppContext:
     clock: Clock = system_clock
     tokens: VerifiedTokens = field(default_factory=VerifiedTokens)
     revoked: RevokedClients = field(default_factory=lambda: RevokedClients(1.0))
+    rate_limits: RateLimiter = field(default_factory=lambda: RateLimiter(per_minute=0, burst=1))
     persons: PersonRegistry | None = None
     """The BRP (age and gezag for consent); None when not configured."""
     oidc: OidcClient | None = None

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.auth.tokens import Caller, InvalidToken
 from gateway.context import AppContext, RequestMeta
-from gateway.core.errors import Unauthorized
+from gateway.core.errors import TooManyRequests, Unauthorized
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
@@ -55,6 +55,8 @@ async def get_caller(request: Request) -> Caller:
     )
     if await context.revoked.contains(context.db, caller.organisation_id):
         raise InvalidToken("The client of this access token was revoked.")
+    if wait := context.rate_limits.take(caller.organisation_id):
+        raise TooManyRequests(wait)
     return caller
 
 

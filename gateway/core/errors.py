@@ -4,7 +4,7 @@
     ├── BadRequest (400)              ├── NotFound (404)
     ├── Unauthorized (401)            ├── Conflict (409)
     ├── Forbidden (403)               ├── PayloadTooLarge (413)
-    └── ServiceUnavailable (503)
+    ├── TooManyRequests (429)         └── ServiceUnavailable (503)
 
 Request validation gives 422 `validation-failed` without echoing the input (it may hold a BSN);
 any other exception gives a bare 500 without a stack trace. `detail` never names a child.
@@ -41,6 +41,10 @@ class InbeeldError(Exception):
         self.detail = detail or self.title
         self.extra = dict(extra or {})
 
+    def headers(self) -> dict[str, str]:
+        """Response headers the problem comes with."""
+        return {}
+
 
 class BadRequest(InbeeldError):
     pass
@@ -48,6 +52,9 @@ class BadRequest(InbeeldError):
 
 class Unauthorized(InbeeldError):
     status, code, title = 401, "unauthorized", "Authentication required"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="inbeeld"'}
 
 
 class Forbidden(InbeeldError):
@@ -64,6 +71,17 @@ class Conflict(InbeeldError):
 
 class PayloadTooLarge(InbeeldError):
     status, code, title = 413, "payload-too-large", "Request body too large"
+
+
+class TooManyRequests(InbeeldError):
+    status, code, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"This client sent more requests than its limit; try again in {retry_after_seconds} s.")
+        self.retry_after_seconds = retry_after_seconds
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 class ServiceUnavailable(InbeeldError):
@@ -115,7 +133,7 @@ async def _inbeeld_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         status=exc.status, code=exc.code, title=exc.title, detail=exc.detail,
         instance=_instance(request), extra=exc.extra,
-        headers={"WWW-Authenticate": 'Bearer realm="inbeeld"'} if exc.status == 401 else None,
+        headers=exc.headers(),
     )
 
 
@@ -169,12 +187,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 def problem_responses(*errors: type[InbeeldError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the problems a route can return."""
     out: dict[int | str, dict[str, Any]] = {}
-    listed: tuple[type[InbeeldError], ...] = (Unauthorized, *errors)
+    listed: tuple[type[InbeeldError], ...] = (Unauthorized, TooManyRequests, *errors)  # both from the token check
     for error in listed:
         out[error.status] = {
             "description": error.title,
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
+    out[429]["headers"] = {"Retry-After": {"description": "Seconds until the client may ask again",
+                                           "schema": {"type": "integer", "minimum": 1}}}
     out[422] = {
         "description": "Request validation failed",
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},

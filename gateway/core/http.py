@@ -1,4 +1,5 @@
-"""ASGI middleware: API-Version header, no BSN in URLs, body size, access log and metrics without raw paths."""
+"""ASGI middleware: API-Version header, no BSN in URLs, body and header size, access log and metrics without raw
+paths."""
 
 import logging
 import re
@@ -28,10 +29,11 @@ def url_holds_bsn(path: str, query: bytes) -> bool:
 
 
 class GatewayMiddleware:
-    def __init__(self, app: ASGIApp, *, api_version: str, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, api_version: str, max_body_bytes: int, max_header_bytes: int) -> None:
         self.app = app
         self.api_version = api_version.encode()
         self.max_body_bytes = max_body_bytes
+        self.max_header_bytes = max_header_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,6 +72,10 @@ class GatewayMiddleware:
         if url_holds_bsn(scope["path"], scope.get("query_string", b"")):
             return problem_response(status=400, code="bsn-in-url", title="BSN not allowed in a URL",
                                     detail="A BSN may only be sent in a request body.", instance="about:blank")
+        if sum(len(name) + len(value) for name, value in scope["headers"]) > self.max_header_bytes:
+            return problem_response(status=431, code="headers-too-large", title="Request headers too large",
+                                    detail=f"At most {self.max_header_bytes} bytes of headers.",
+                                    instance="about:blank")
         length = dict(scope["headers"]).get(b"content-length", b"0")
         if not length.isdigit() or int(length) > self.max_body_bytes:
             return problem_response(status=413, code="payload-too-large", title="Request body too large",

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     outbox_worker: bool = True
     webhook_timeout_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024
+    max_header_bytes: int = 16 * 1024
+    """All request headers together; more gets 431."""
+    rate_limit_per_minute: int = 600
+    """Requests per organisation per minute, in each replica (0: no limit); above it 429 with Retry-After."""
+    rate_limit_burst: int = 120
     policy_engine: Literal["embedded", "opa"] = "embedded"
     opa_url: str = "http://127.0.0.1:8181"
     policy_timeout_seconds: float = 0.5
