@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://inbeeld.nl/problems/"
@@ -137,12 +138,32 @@ async def _inbeeld_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the resource serves: Starlette names only its first route's (GET /v1/routekaart, not PUT).
+    The resource is the template of the first route the path matches, in routing order."""
+    template: str | None = None
+    methods: set[str] = set()
+    pending = list(request.app.router.routes)
+    while pending:
+        route = pending.pop(0)
+        included = getattr(route, "original_router", None)  # FastAPI keeps included routers whole
+        if included is not None:
+            pending[:0] = included.routes
+        elif route.matches(request.scope)[0] != Match.NONE and template in (None, route.path):
+            template = route.path
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = _HTTP_CODES.get(exc.status_code, ("http-error", "HTTP error"))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     return problem_response(
         status=exc.status_code, code=code, title=title, detail=title,
-        instance=_instance(request), headers=exc.headers,
+        instance=_instance(request), headers=headers,
     )
 
 
@@ -187,7 +208,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 def problem_responses(*errors: type[InbeeldError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the problems a route can return."""
     out: dict[int | str, dict[str, Any]] = {}
-    listed: tuple[type[InbeeldError], ...] = (Unauthorized, TooManyRequests, *errors)  # both from the token check
+    # Any request may be malformed or carry a BSN in its URL (400); the token check gives 401 and 429.
+    listed: tuple[type[InbeeldError], ...] = (BadRequest, Unauthorized, TooManyRequests, *errors)
     for error in listed:
         out[error.status] = {
             "description": error.title,

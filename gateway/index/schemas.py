@@ -52,12 +52,12 @@ class ChildReference(BaseModel):
 
 
 class InvolvementPublic(BaseModel):
-    id: UUID | None = Field(description="Only for the caller's own involvements")
+    id: UUID | None = Field(default=None, description="Only for the caller's own involvements")
     organisation: OrganisationSummary
     role: Role
     contact_point: str
     since: date
-    until: date | None
+    until: date | None = None
 
 
 class InvolvementList(BaseModel):
@@ -67,8 +67,8 @@ class InvolvementList(BaseModel):
 
 class Attendance(BaseModel):
     status: AttendanceStatus
-    since: date | None
-    reported_by: OrganisationSummary | None
+    since: date | None = None
+    reported_by: OrganisationSummary | None = None
 
 
 class RegisseurAssignment(StrictModel):

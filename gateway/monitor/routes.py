@@ -22,10 +22,9 @@ class InvalidMonth(BadRequest):
 
 
 def _first_day(month: str) -> date:
-    first = date.fromisoformat(month + "-01")
-    if first.year < 2000:
+    if month < "2000":  # "0000-01" is no date at all
         raise InvalidMonth("The monitor starts in 2000.")
-    return first
+    return date.fromisoformat(month + "-01")
 
 
 @router.get("/monitor", operation_id="getMonitor", responses=problem_responses(InvalidMonth, *denials))

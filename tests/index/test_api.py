@@ -224,6 +224,9 @@ async def test_http_conventions(gateway: Gateway) -> None:
     not_allowed = await gateway.client.delete("/v1/children/lookup", headers=gateway.auth("school-a"))
     problem(not_allowed, 405, "method-not-allowed")
     assert not_allowed.headers["allow"] == "POST"
+    both = await gateway.client.delete("/v1/routekaart", headers=gateway.auth("school-a"))
+    problem(both, 405, "method-not-allowed")
+    assert both.headers["allow"] == "GET, PUT"  # every method of the resource, not only its first route's
     spec = await gateway.client.get("/v1/openapi.json")
     assert spec.headers["access-control-allow-origin"] == "*" and spec.json()["openapi"] == "3.1.0"
 
