@@ -35,10 +35,8 @@ _deny contains "action-not-allowed-for-role" if {
 	not _subject.role in _action_roles[_action]
 }
 
-_deny contains "purpose-not-allowed-for-action" if {
-	_action_purposes[_action]
-	not _purpose in _action_purposes[_action]
-}
+# An action missing from the purpose table is allowed for no purpose (not for every one).
+_deny contains "purpose-not-allowed-for-action" if not _purpose in object.get(_action_purposes, _action, set())
 
 _deny contains "no-involvement-or-statutory-task" if {
 	_action in _needs_involvement

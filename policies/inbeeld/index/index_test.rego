@@ -309,3 +309,65 @@ test_consent_does_not_let_an_uninvolved_partner_name_a_regisseur if {
 	d := _uninvolved_with("regisseur.set", [_consent("active", "afstemming-kernteam", "2026-01-01", null)])
 	not d.allow
 }
+
+# One reporter each kind of event is meant for: a kind missing from the table would be reportable by nobody.
+_event_reporters := {
+	"unauthorised-absence": ["school", "verzuimadministratie", "signalering"],
+	"authorised-absence": ["school", "verzuimadministratie", "signalering"],
+	"enrolment": ["school", "zorgcoordinator", "signalering"],
+	"de-enrolment": ["school", "zorgcoordinator", "signalering"],
+	"vrijstelling-5a": ["leerplicht", "leerplichtambtenaar", "leerplicht-handhaving"],
+	"passend-aanbod": ["swv", "consulent", "actietafel"],
+	"actietafel-held": ["jeugdteam", "jeugdprofessional", "actietafel"],
+	"joint-decision": ["leerplicht", "leerplichtambtenaar", "actietafel"],
+	"interventieteam-started": ["swv", "interventieteam", "interventieteam"],
+	"interventieteam-plan": ["swv", "interventieteam", "interventieteam"],
+	"interventieteam-solution": ["swv", "interventieteam", "interventieteam"],
+	"doorzettingsmacht": ["swv", "consulent", "interventieteam"],
+	"no-place": ["jeugdteam", "jeugdprofessional", "actietafel"],
+}
+
+test_every_kind_of_event_has_its_reporters if {
+	every event, who in _event_reporters {
+		d := index.decision with input as object.union(
+			_request(who[0], who[1], "event.report", who[2],
+				{"caller_involved": true, "event": event, "subject_organisation": "org-a"}),
+			{"context": {"purpose": who[2], "region": "utrecht"}},
+		)
+		d.allow
+	}
+}
+
+# One caller each action is meant for, with the caller involved: an action missing from the role or purpose
+# tables would be allowed to nobody.
+_action_callers := {
+	"involvement.register": ["school", "zorgcoordinator", "signalering"],
+	"involvement.end": ["school", "zorgcoordinator", "signalering"],
+	"child.lookup": ["school", "zorgcoordinator", "signalering"],
+	"child.read": ["school", "zorgcoordinator", "afstemming-kernteam"],
+	"involvements.list": ["ggd", "jeugdarts", "afstemming-kernteam"],
+	"regisseur.set": ["jeugdteam", "jeugdprofessional", "actietafel"],
+	"consent.register": ["school", "zorgcoordinator", "afstemming-kernteam"],
+	"consent.withdraw": ["school", "zorgcoordinator", "afstemming-kernteam"],
+	"consent.list": ["school", "zorgcoordinator", "afstemming-kernteam"],
+	"case.read": ["leerplicht", "leerplichtambtenaar", "leerplicht-handhaving"],
+	"worklist.read": ["swv", "consulent", "actietafel"],
+}
+
+test_every_action_has_its_callers if {
+	every action, who in _action_callers {
+		d := index.decision with input as _request(who[0], who[1], action, who[2],
+			{"caller_involved": true, "target_involved": true})
+		d.allow
+	}
+}
+
+test_ggd_reads_card_without_child_protection_on_the_signal_basis if {
+	d := index.decision with input as _request(
+		"ggd", "jeugdarts", "child.read", "afstemming-kernteam", {"caller_involved": true},
+	)
+	d.allow
+	"involvements:school" in d.fields
+	not "involvements:save" in d.fields
+	not "involvements:rvdk" in d.fields
+}
