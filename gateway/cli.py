@@ -60,7 +60,7 @@ def serve(
     """Migrate the database and start the gateway."""
     import uvicorn
 
-    from gateway.core.logging import configure_logging
+    from gateway.core.logging import log_config
 
     if demo:
         _demo_env(host, port)
@@ -74,9 +74,8 @@ def serve(
         seeded = private_keys is not None
         (DEMO_DIR / "demo.json").write_text(json.dumps({"public_url": settings.public_url}))
         _print_demo_banner(settings, seeded)
-    configure_logging()
     uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=False, log_config=None, server_header=False)
+                access_log=False, log_config=log_config(), server_header=False)
 
 
 async def _seed_demo_once(settings: Settings) -> dict[str, dict[str, Any]] | None:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from consent import repository as consents
-from gateway.core.logging import JsonFormatter, configure_logging
+from gateway.core.logging import QUIET, JsonFormatter, configure_logging
 from gateway.core.vocabulary import Role
 from gateway.demo.sources import Behaviour, create_fhir_server, create_partner_api
 from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, problem, running_gateway
@@ -68,7 +68,7 @@ def server_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptu
     yield caplog
     root.handlers[:] = handlers
     root.setLevel(level)
-    for name in ("httpx", "httpcore", "aiosqlite"):
+    for name in QUIET:
         logging.getLogger(name).setLevel(logging.NOTSET)
 
 
