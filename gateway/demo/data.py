@@ -77,7 +77,9 @@ VO = ("vo-stedelijk-lyceum", "vo-vakcollege", "vo-christelijk-college")
 
 
 def synthetic_bsns(count: int, *, seed: int = SEED) -> list[Bsn]:
-    """Distinct test BSNs (9999xxxxx) passing the elfproef, the same for the same seed."""
+    """Distinct test BSNs (9999xxxxx) passing the elfproef, the same for the same seed. There are some 9,090."""
+    if count > 9000:
+        raise ValueError("there are only some 9,090 test BSNs of the form 9999xxxxx")
     rng, found = random.Random(seed), dict[str, None]()
     while len(found) < count:
         candidate = f"9999{rng.randrange(100000):05d}"
