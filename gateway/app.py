@@ -119,6 +119,8 @@ def create_app(
                 stop.set()
                 for task in tasks:
                     await task
+                if settings.outbox_worker:
+                    await app.state.outbox.drain(settings.shutdown_grace_seconds)
                 for source_client in source_clients:
                     await source_client.aclose()
                 await context.policy.close()

@@ -75,7 +75,8 @@ def serve(
         (DEMO_DIR / "demo.json").write_text(json.dumps({"public_url": settings.public_url}))
         _print_demo_banner(settings, seeded)
     uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=False, log_config=log_config(), server_header=False)
+                access_log=False, log_config=log_config(), server_header=False,
+                timeout_graceful_shutdown=int(settings.shutdown_grace_seconds))
 
 
 async def _seed_demo_once(settings: Settings) -> dict[str, dict[str, Any]] | None:

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -87,6 +88,9 @@ class TooManyRequests(InbeeldError):
 
 class ServiceUnavailable(InbeeldError):
     status, code, title = 503, "service-unavailable", "Service temporarily unavailable"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "5"}  # a client's retry loop needs a pace; the outages seen are seconds long
 
 
 def problem_response(
@@ -202,6 +206,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DBAPIError, _storage_error)
+    app.add_exception_handler(PoolTimeout, _storage_error)  # every connection busy, or none can be made
     app.add_exception_handler(Exception, _unexpected_error)
 
 

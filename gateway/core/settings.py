@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 12
     outbox_retry_base_seconds: float = 5.0
     outbox_worker: bool = True
+    shutdown_grace_seconds: float = 10.0
+    """On SIGTERM: how long requests in flight may take to finish, then how long the outbox may take to deliver
+    what is due. Together under the orchestrator's kill deadline (Kubernetes: 30 s)."""
     webhook_timeout_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024
     max_header_bytes: int = 16 * 1024

@@ -73,6 +73,18 @@ class OutboxWorker:
             return "connection-error"
         return None if 200 <= response.status_code < 300 else f"http-{response.status_code}"
 
+    async def drain(self, deadline_seconds: float) -> None:
+        """At shutdown: deliver what is due, within the deadline. What is left (or was cut off mid-delivery) stays
+        in the outbox and goes out from another replica or after the restart, under the same idempotency key."""
+        try:
+            async with asyncio.timeout(deadline_seconds):
+                while await self.deliver_due():
+                    pass
+        except TimeoutError:
+            log.warning("outbox not drained before shutdown")
+        except Exception as exc:
+            log.warning("outbox drain failed", extra={"error_type": type(exc).__name__})
+
     async def run(self, stop: asyncio.Event) -> None:
         interval = self._context.settings.outbox_poll_seconds
         while not stop.is_set():

@@ -21,9 +21,8 @@ from gateway.audit.chain import (
     verify_consistency,
     verify_inclusion,
 )
-from gateway.audit.checkpoints import checkpoint_table, log_id, make_checkpoint, public_checkpoint, verify_checkpoint
-from gateway.audit.repository import head_size, records_in_order
-from gateway.audit.verify import Entry, Report, verify_log
+from gateway.audit.checkpoints import checkpoint_table, log_id, make_checkpoint, verify_checkpoint
+from gateway.audit.repository import records_in_order
 from gateway.core.crypto import unb64url
 from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, running_gateway
 
@@ -47,14 +46,6 @@ async def _checkpoint(gw: Gateway) -> None:
     async with context.db.engine.begin() as conn:
         assert await make_checkpoint(conn, ring=context.keys.current(), log=log_id(gw.settings),
                                      now=datetime.now(UTC))
-
-
-async def _verify(gw: Gateway, conn: AsyncConnection) -> Report:
-    jwks = (await gw.client.get("/v1/webhooks/jwks")).json()
-    entries = [Entry.from_row(row) async for row in records_in_order(conn)]
-    rows = (await conn.execute(checkpoint_table.select())).all()
-    return verify_log(entries, [public_checkpoint(r) for r in rows], jwks, log=log_id(gw.settings),
-                      head_size=await head_size(conn))
 
 
 async def _rehash(conn: AsyncConnection) -> None:
@@ -149,7 +140,7 @@ async def test_every_kind_of_tampering_is_detected_and_the_true_log_verifies(gw:
     await _checkpoint(gw)
     engine = gw.app.state.context.db.engine
     async with engine.connect() as conn:
-        report = await _verify(gw, conn)
+        report = await gw.audit_report(conn)
     assert report.ok, report.findings
     assert report.records == report.covered == 15 and report.checkpoints == 1
     detected: dict[str, list[str]] = {}
@@ -157,13 +148,13 @@ async def test_every_kind_of_tampering_is_detected_and_the_true_log_verifies(gw:
         async with engine.connect() as conn:
             transaction = await conn.begin()
             await tamper(conn)
-            detected[name] = (await _verify(gw, conn)).findings
+            detected[name] = (await gw.audit_report(conn)).findings
             await transaction.rollback()
     print("\n".join(f"{name}: {findings[0]}" for name, findings in detected.items() if findings))
     assert all(detected.values()), {name for name, findings in detected.items() if not findings}
     print(f"tampering detected: {sum(map(bool, detected.values()))}/{len(TAMPERING)}")
     async with engine.connect() as conn:  # every rollback left the true log
-        assert (await _verify(gw, conn)).ok
+        assert (await gw.audit_report(conn)).ok
 
 
 async def test_proofs_over_the_api_verify_against_the_signed_checkpoints(gw: Gateway) -> None:

@@ -8,33 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.auth.assertion import client_assertion, generate_client_key, token_request_form
 from gateway.core.vocabulary import AttendanceStatus
 from gateway.demo.data import first_demo_bsn_with
 from tests.fixtures.gateway import BSNS
 from tests.fixtures.portal import hidden_fields
-from tests.fixtures.processes import free_port, kill_hard, run_cli, serving
+from tests.fixtures.processes import client_token, enrol_clients, free_port, kill_hard, run_cli, serving
 from tests.fixtures.receiver import webhook_receiver
 
 pytestmark = pytest.mark.slow
-
-
-def _enrol_clients(tmp_path: Path, env: dict[str, str], orgs: tuple[str, ...]) -> dict[str, dict[str, object]]:
-    """`inbeeld client add` with each partner's public JWKS; the private halves stay with the test."""
-    keys = {}
-    for org in orgs:
-        keys[org], public = generate_client_key(f"{org}-1")
-        (tmp_path / f"{org}.jwks.json").write_text(json.dumps({"keys": [public]}))
-        run_cli("client", "add", "--org", org, "--jwks", str(tmp_path / f"{org}.jwks.json"), cwd=tmp_path, env=env)
-    return keys
-
-
-def _token(port: int, org: str, role: str, key: dict[str, object]) -> str:
-    endpoint = f"http://127.0.0.1:{port}/v1/oauth/token"
-    assertion = client_assertion(key, client_id=org, token_endpoint=endpoint, professional_id="p-1", role=role)
-    response = httpx.post(endpoint, data=token_request_form(assertion), timeout=10)
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -86,9 +67,9 @@ def test_match_notification_is_delivered_after_the_gateway_was_killed(tmp_path: 
             run_cli("org", "add", "--id", org, "--name", f"Test {org}", "--type", kind, "--identifier", "99XX",
                     "--contact-point", f"team@{org}.test", "--webhook-url", receiver.for_org(org),
                     cwd=tmp_path, env=env)
-        keys = _enrol_clients(tmp_path, env, ("school-x", "ggd-x"))
+        keys = enrol_clients(tmp_path, env, ("school-x", "ggd-x"))
         with serving(cwd=tmp_path, port=port, env=env) as first:
-            tokens = {org: _token(port, org, role, keys[org])
+            tokens = {org: client_token(port, org, role, keys[org])
                       for org, role in (("school-x", "zorgcoordinator"), ("ggd-x", "jeugdarts"))}
             for org in ("school-x", "ggd-x"):
                 response = httpx.post(f"http://127.0.0.1:{port}/v1/involvements", timeout=10,
@@ -124,7 +105,7 @@ def test_an_independent_oauth_client_library_gets_a_token_and_calls_the_api(tmp_
            "INBEELD_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     run_cli("org", "add", "--id", "ggd-y", "--name", "GGD Y", "--type", "ggd", "--identifier", "99YY",
             "--contact-point", "jgz@ggd-y.test", cwd=tmp_path, env=env)
-    keys = _enrol_clients(tmp_path, env, ("ggd-y",))
+    keys = enrol_clients(tmp_path, env, ("ggd-y",))
     endpoint = f"http://127.0.0.1:{port}/v1/oauth/token"
     with serving(cwd=tmp_path, port=port, env=env):
         class FiveMinutePrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]

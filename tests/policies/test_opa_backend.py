@@ -41,12 +41,25 @@ async def test_gateway_decides_through_opa(tmp_path: Path) -> None:
         assert revisions == {opa.revision}
 
 
-@pytest.mark.parametrize("failure", ["down", "slow", "undefined"])
+# What a broken, misconfigured or impostor engine might answer instead of a decision.
+_GARBAGE = {
+    "not-json": (200, b"<html>allow</html>"),
+    "allow-as-string": (200, b'{"result": {"allow": "true", "fields": ["child_ref"], "basis": "consent"}}'),
+    "allow-without-result": (200, b'{"allow": true}'),
+    "result-is-true": (200, b'{"result": true}'),
+    "fields-not-strings": (200, b'{"result": {"allow": true, "fields": [1], "basis": "consent"}}'),
+    "server-error": (500, b'{"code": "internal_error"}'),
+    "truncated": (200, b'{"result": {"allow": tr'),
+}
+
+
+@pytest.mark.parametrize("failure", ["down", "slow", "undefined", *_GARBAGE])
 async def test_opa_failure_denies_with_503_and_discloses_nothing(tmp_path: Path, failure: str) -> None:
     with opa_server(build_bundle()) as opa:
         url = f"http://127.0.0.1:{free_port()}" if failure == "down" else opa.url
         opa.delay_seconds = 0.5 if failure == "slow" else 0.0
         opa.undefined = failure == "undefined"
+        opa.raw_answer = _GARBAGE.get(failure)
         settings = gateway_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
                                     policy_engine="opa", opa_url=url, policy_timeout_seconds=0.2)
         async with running_gateway(settings) as gw:
