@@ -5,6 +5,13 @@ make sure a request names known values.
 """
 
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+PlainText = Annotated[str, Field(pattern=r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+$")]
+"""Text that people read and exports carry: no control characters (C0 and C1: CR/LF, ANSI escapes), no Unicode
+line separators, no bidirectional overrides (text that reads otherwise than it is stored)."""
 
 
 class OrgType(StrEnum):

@@ -17,5 +17,9 @@ class InvalidPeriod(BadRequest):
     code, title = "invalid-period", "Invalid period"
 
 
+class BeyondRetentionAge(BadRequest):
+    code, title = "beyond-retention-age", "The index no longer keeps this child"
+
+
 class UnknownOrganisation(BadRequest):
     code, title = "unknown-organisation", "Unknown organisation"

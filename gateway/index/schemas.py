@@ -7,12 +7,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.core.vocabulary import AttendanceStatus, LegalBasis, Purpose, Role
+from gateway.core.vocabulary import AttendanceStatus, LegalBasis, PlainText, Purpose, Role
 from gateway.organisations.schemas import OrganisationSummary
 from gateway.pseudonyms.bsn import BsnField
 
-ContactPoint = Annotated[str, Field(
-    min_length=3, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+ContactPoint = Annotated[PlainText, Field(
+    min_length=3, max_length=200,
     description="Functional contact point of the team (mailbox, phone), never a person's name")]
 
 

@@ -22,7 +22,14 @@ from gateway.pseudonyms.bsn import Bsn
 from gateway.retention.service import retain_until
 
 from . import repository
-from .errors import ChildNotFound, InvalidPeriod, InvolvementExists, InvolvementNotFound, UnknownOrganisation
+from .errors import (
+    BeyondRetentionAge,
+    ChildNotFound,
+    InvalidPeriod,
+    InvolvementExists,
+    InvolvementNotFound,
+    UnknownOrganisation,
+)
 from .schemas import (
     Attendance,
     ChildCard,
@@ -98,6 +105,10 @@ async def register_involvement(
     _check_period(local_date(now), since, body.until)
     if body.birth_date is not None and body.birth_date > local_date(now):
         raise InvalidPeriod("`birth_date` lies in the future.")
+    if body.birth_date is not None and retain_until(body.birth_date, context.settings.retention_age) \
+            <= local_date(now):  # it would be registered only for the retention job to erase it
+        raise BeyondRetentionAge("The index keeps a child only until the month after it turns "
+                                 f"{context.settings.retention_age}.")
     organisations = await repository.organisations_with_webhooks(conn, [caller.organisation_id])
     if caller.organisation_id not in organisations:
         raise UnknownOrganisation("The calling organisation is not registered with this gateway.")

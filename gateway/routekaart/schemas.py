@@ -1,12 +1,9 @@
 """The routekaart as the API shows and takes it: for each signal, which kind of partner to contact."""
 
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gateway.core.vocabulary import OrgType
-
-PlainText = Annotated[str, Field(pattern=r"^[^\x00-\x1f\x7f\u2028\u2029]+$")]
+from gateway.core.vocabulary import OrgType, PlainText
 
 
 class RouteEntry(BaseModel):
