@@ -53,3 +53,22 @@ test_deny_paths if {
 	wrong := details.decision with input as _ask("school", "jeugdarts", "actietafel", {"caller_involved": true, "categories": ["jgz-contact"]})
 	"role-not-valid-for-organisation-type" in wrong.reasons
 }
+
+test_an_allowed_answer_must_not_be_stored if {
+	d := details.decision with input as _ask("leerplicht", "leerplichtambtenaar", "leerplicht-handhaving", {"categories": ["support"]})
+	d == {
+		"allow": true, "fields": ["support.arrangement_since", "support.opp"], "basis": "leerplichtwet",
+		"obligations": ["audit", "do-not-store"], "reasons": [],
+	}
+}
+
+test_a_consent_opens_details_without_an_involvement if {
+	d := details.decision with input as _ask("school", "zorgcoordinator", "actietafel", {"categories": ["jgz-contact"], "consents": [_consent]})
+	d.allow
+	d.basis == "consent:c1"
+}
+
+test_the_content_of_a_consult_only_when_consults_were_asked_for if {
+	d := details.decision with input as _ask("save", "jeugdbeschermer", "jeugdbescherming", {"categories": ["support"]})
+	d.fields == ["support.arrangement_since", "support.opp"]
+}

@@ -30,3 +30,9 @@ test_only_lookups if {
 	d := federation.decision with input as object.union(_peer("leerplicht", "leerplichtambtenaar", "leerplicht-handhaving"), {"action": {"name": "peer.read"}})
 	d.reasons == ["unknown-action"]
 }
+
+test_an_allowed_peer_answer_is_audited_and_says_nothing_else if {
+	d := federation.decision with input as _peer("leerplicht", "leerplichtambtenaar", "leerplicht-handhaving")
+	d.obligations == ["audit"]
+	d.reasons == []
+}

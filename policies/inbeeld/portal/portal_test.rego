@@ -62,3 +62,19 @@ test_unknown_steps_and_relations_are_refused if {
 	not d.allow
 	"unknown-relation" in d.reasons
 }
+
+test_an_allowed_step_is_audited_and_gives_no_reasons if {
+	d := _step("custodian", "portal.child", {"age": 9, "custodian_has_gezag": true})
+	d.obligations == ["audit"]
+	d.reasons == []
+}
+
+test_refusing_and_reading_receipts_are_known_steps if {
+	_step("custodian", "portal.consent.refuse", {"age": 9, "custodian_has_gezag": true}).fields == ["consents"]
+	_step("custodian", "portal.consent.receipts", {"age": 9, "custodian_has_gezag": true}).fields == ["consents"]
+}
+
+test_an_unknown_age_is_not_taken_for_16 if {
+	d := _step("custodian", "portal.child", {"age": "sixteen", "custodian_has_gezag": true})
+	d.reasons == ["age-unknown"]
+}

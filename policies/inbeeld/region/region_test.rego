@@ -39,3 +39,14 @@ test_rulesets_have_a_version_and_differ_per_region if {
 	region.rulesets.lekstroom.clocks.region_target_weeks == 6
 	region.rulesets.utrecht.clocks.teammanagers_weeks == 8
 }
+
+test_an_allowed_region_request_is_exactly_this if {
+	d := region.decision with input as _request("leerplicht", "leerplichtambtenaar", "monitor.read", "monitoring")
+	d == {"allow": true, "fields": [], "basis": "geen-persoonsgegevens", "obligations": ["audit"], "reasons": []}
+}
+
+test_an_unknown_region_action_is_not_also_a_role_problem if {
+	d := region.decision with input as _request("leerplicht", "leerplichtambtenaar", "monitor.delete", "monitoring")
+	not "action-not-allowed-for-role" in d.reasons
+	"unknown-action" in d.reasons
+}

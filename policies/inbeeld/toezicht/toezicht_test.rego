@@ -39,3 +39,10 @@ test_a_role_of_another_organisation_type_is_refused if {
 	d := _ask("nonsense", "privacy-officer", "audit.read", "toezicht")
 	"role-not-valid-for-organisation-type" in d.reasons
 }
+
+test_an_allowed_toezicht_request_is_exactly_this if {
+	_ask("school", "privacy-officer", "audit.read", "toezicht") == {
+		"allow": true, "fields": ["scope:own-organisation"], "basis": "avg-39-toezicht",
+		"obligations": ["audit"], "reasons": [],
+	}
+}
