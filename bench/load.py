@@ -8,6 +8,10 @@ one where the request is about one child); the audit chain verifies (`inbeeld au
 memory at the start and the end of the run.
 
     python bench/load.py [--requests 4000] [--connections 16] [--max-seconds 300]
+                         [--database-url postgresql+psycopg://…] [--rate-limit PER_MINUTE]
+
+With `--rate-limit`, the gateway's per-organisation limit is on: requests above it must be answered 429 with
+`Retry-After` and leave no audit record (nothing was done), every other request keeps its record.
 
 Why a script of our own and not wrk or locust: each request needs its own id, token and body, and the
 invariants need the ids afterwards; httpx's client is already a dependency. Not a test: figures depend on the
@@ -19,7 +23,6 @@ import asyncio
 import os
 import random
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -30,8 +33,10 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
 from gateway.auth.tokens import Caller, mint_access_token
+from gateway.core.db import make_sync_engine
 from gateway.core.keys import load_key_ring
 from gateway.core.settings import Mode, Settings
 from gateway.core.vocabulary import OrgType, Role
@@ -65,6 +70,7 @@ class Mix:
         self.ggd_bsns: list[str] = []      # children the GGD is involved with
         self.fresh = iter(b.digits for b in synthetic_bsns(9000)[8000:])  # new registrations
         self.sent: list[tuple[str, str, int, float]] = []  # (request id, kind, status, seconds)
+        self.limited_without_retry_after = 0
 
     def headers(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}", "X-Request-Id": f"load-{uuid.uuid4().hex}"}
@@ -99,15 +105,20 @@ class Mix:
 
     async def setup(self, client: httpx.AsyncClient) -> None:
         """The school involved with every child, the GGD with the first half."""
-        for n, bsn in enumerate(self.bsns):
-            response = await client.post("/v1/involvements", headers=self.headers("school"),
-                                         json={"bsn": bsn, "purpose": "signalering"})
-            assert response.status_code in (200, 201), response.text
-            self.refs.append(response.json()["child_ref"])
-            if n < len(self.bsns) // 2:
-                response = await client.post("/v1/involvements", headers=self.headers("ggd"),
+        async def register(who: str, bsn: str) -> httpx.Response:
+            for _ in range(100):  # under a rate limit: wait as told
+                response = await client.post("/v1/involvements", headers=self.headers(who),
                                              json={"bsn": bsn, "purpose": "signalering"})
-                assert response.status_code in (200, 201), response.text
+                if response.status_code != 429:
+                    break
+                await asyncio.sleep(float(response.headers["retry-after"]))
+            assert response.status_code in (200, 201), response.text
+            return response
+
+        for n, bsn in enumerate(self.bsns):
+            self.refs.append((await register("school", bsn)).json()["child_ref"])
+            if n < len(self.bsns) // 2:
+                await register("ggd", bsn)
                 self.ggd_bsns.append(bsn)
 
     async def run(self, client: httpx.AsyncClient, requests: int, connections: int, max_seconds: float) -> float:
@@ -127,6 +138,8 @@ class Mix:
                 response = await client.request(method, path, headers=headers, **arguments)  # type: ignore[arg-type]
                 self.sent.append((headers["X-Request-Id"], kind, response.status_code,
                                   time.perf_counter() - started))
+                if response.status_code == 429 and not response.headers.get("retry-after", "").isdigit():
+                    self.limited_without_retry_after += 1
 
         started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(connections)))
@@ -139,11 +152,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--children", type=int, default=200)
     parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument("--database-url", help="PostgreSQL instead of the demo's SQLite (an empty database)")
+    parser.add_argument("--rate-limit", type=int, default=0, help="requests per minute per organisation")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="inbeeld-load-"))
     port = 21000 + os.getpid() % 1000
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "INBEELD_CASE_WATCHER": "false", "INBEELD_RATE_LIMIT_PER_MINUTE": "0"}
+    env = {**os.environ, "INBEELD_CASE_WATCHER": "false", "INBEELD_RATE_LIMIT_PER_MINUTE": str(args.rate_limit)}
+    if args.database_url:
+        env["INBEELD_DATABASE_URL"] = args.database_url
+    database_url = args.database_url or f"sqlite:///{work / 'var' / 'demo' / 'inbeeld.db'}"
     log = (work / "gateway.log").open("ab")
     server = subprocess.Popen([str(BIN / "inbeeld"), "serve", "--demo", "--workers", "2", "--port", str(port)],
                               cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -179,27 +197,35 @@ def main() -> None:
                             env={**env, "INBEELD_MODE": "demo", "INBEELD_DATA_DIR": str(work / "var" / "demo"),
                                  "INBEELD_PUBLIC_URL": url},
                             check=False, timeout=600)
-    with sqlite3.connect(work / "var" / "demo" / "inbeeld.db") as db:
-        audited = Counter(dict(db.execute("SELECT request_id, count(*) FROM audit_record "
-                                          "WHERE request_id LIKE 'load-%' GROUP BY request_id")))
+    engine = make_sync_engine(database_url)
+    with engine.connect() as db:
+        audited = Counter(dict(db.execute(text("SELECT request_id, count(*) FROM audit_record "
+                                               "WHERE request_id LIKE 'load-%' GROUP BY request_id")).all()))
+    engine.dispose()
     statuses = Counter(status for _, _, status, _ in mix.sent)
     by_kind = Counter((kind, status) for _, kind, status, _ in mix.sent)
-    missing = [rid for rid, _, status, _ in mix.sent if status < 500 and audited[rid] == 0]
+    missing = [rid for rid, _, status, _ in mix.sent if status < 500 and status != 429 and audited[rid] == 0]
+    limited = [rid for rid, _, status, _ in mix.sent if status == 429]
+    limited_audited = [rid for rid in limited if audited[rid]]
     doubled = [rid for rid, kind, _, _ in mix.sent if kind in ONE_CHILD and audited[rid] > 1]
     times = sorted(t for *_, t in mix.sent)
     denied = sum(n for (kind, status), n in by_kind.items() if status in (401, 403))
-    print("| requests | seconds | req/s | p50 ms | p99 ms | 5xx | denied | without audit record | "
-          "more than one record | chain | worker RSS start → end (MiB) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; rate limit: "
+          f"{args.rate_limit or 'off'}{' per minute per organisation' if args.rate_limit else ''}")
+    print("| requests | seconds | req/s | p50 ms | p99 ms | 5xx | denied | 429 (without Retry-After, audited) | "
+          "without audit record | more than one record | chain | worker RSS start → end (MiB) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     memory = ", ".join(f"{before[p] / 1024:.0f} → {after[p] / 1024:.0f}" for p in before)
     print(f"| {len(mix.sent)} | {seconds:.1f} | {len(mix.sent) / seconds:.0f} | "
           f"{statistics.median(times) * 1000:.1f} | {times[int(0.99 * len(times))] * 1000:.1f} | "
           f"{sum(n for s, n in statuses.items() if s >= 500)} | {denied} ({100 * denied / len(mix.sent):.0f}%) | "
+          f"{len(limited)} ({mix.limited_without_retry_after}, {len(limited_audited)}) | "
           f"{len(missing)} | {len(doubled)} | {'verified' if verify.returncode == 0 else 'FAILED'} | {memory} |")
     print("\nby kind and status:", dict(sorted(by_kind.items())))
     if verify.returncode != 0:
         print(verify.stdout[-2000:], verify.stderr[-2000:])
-    ok = verify.returncode == 0 and not missing and not doubled and not any(s >= 500 for s in statuses)
+    ok = verify.returncode == 0 and not missing and not doubled and not any(s >= 500 for s in statuses) \
+        and not limited_audited and not mix.limited_without_retry_after
     sys.exit(0 if ok else 1)
 
 
