@@ -5,7 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 
-from gateway.core.errors import problem_responses
+from gateway.core.errors import linked, problem_responses
+from gateway.core.http import JsonRoute
 from gateway.core.vocabulary import Purpose
 from gateway.dependencies import CallerDep, ConnectionDep, ContextDep, MetaDep
 from gateway.index.errors import ChildNotFound
@@ -16,15 +17,20 @@ from . import service
 from .errors import ConsentNotFound, ConsentNotValid, RegistryUnavailable
 from .schemas import ConsentGrant, ConsentGranted, ConsentList
 
-router = APIRouter(prefix="/v1", tags=["consent"])
+router = APIRouter(prefix="/v1", tags=["consent"], route_class=JsonRoute)
 PurposeQuery = Annotated[Purpose, Query(description="Why the data is needed (doelbinding)")]
 ChildRefPath = Annotated[str, Path(min_length=10, max_length=96, pattern=r"^[A-Za-z0-9_.-]+$")]
 _errors = (PolicyDenied, PolicyUnavailable, ConsentNotFound)
 
 
+_CONSENT = {"consent_id": "$response.body#/consents/0/id", "purpose": "$request.body#/purpose"}
+
+
 @router.post("/consents", status_code=201, operation_id="registerConsent",
-             responses=problem_responses(ConsentNotValid, ChildNotFound, *_errors,
-                                         RegistryUnavailable))
+             responses=linked(problem_responses(ConsentNotValid, ChildNotFound, *_errors, RegistryUnavailable), 201,
+                              WithdrawConsent=("withdrawConsent", _CONSENT),
+                              GetConsentReceipts=("getConsentReceipts", _CONSENT),
+                              GetConsentFhir=("getConsentFhir", _CONSENT)))
 async def register_consent(
     body: ConsentGrant, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> ConsentGranted:

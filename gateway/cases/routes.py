@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Response
 
 from gateway.core.errors import problem_responses
+from gateway.core.http import JsonRoute
 from gateway.dependencies import CallerDep, ConnectionDep, ContextDep, MetaDep
 from gateway.index.errors import ChildNotFound
 from gateway.index.routes import ChildRefPath, PurposeQuery, denials
@@ -11,7 +12,7 @@ from . import service
 from .errors import EventIdReused, InvalidEvent
 from .schemas import CaseEventIn, CaseView, EventAccepted, Worklist
 
-router = APIRouter(prefix="/v1", tags=["thuiszitters"])
+router = APIRouter(prefix="/v1", tags=["thuiszitters"], route_class=JsonRoute)
 
 
 @router.post("/children/{child_ref}/events", status_code=201, operation_id="reportCaseEvent",

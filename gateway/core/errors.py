@@ -227,3 +227,12 @@ def problem_responses(*errors: type[InbeeldError]) -> dict[int | str, dict[str, 
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
     return out
+
+
+def linked(responses: dict[int | str, dict[str, Any]], status: int,
+           **links: tuple[str, dict[str, str]]) -> dict[int | str, dict[str, Any]]:
+    """`responses` with OpenAPI links on `status`: name=(operationId, {parameter: runtime expression}). They say
+    which answer feeds which call (a client generator, and schemathesis's stateful phase, follow them)."""
+    entry = {**responses.get(status, {}), "links": {
+        name: {"operationId": operation, "parameters": parameters} for name, (operation, parameters) in links.items()}}
+    return {**responses, status: entry}

@@ -1,11 +1,17 @@
 """ASGI middleware: API-Version header, no BSN in URLs, body and header size, access log and metrics without raw
-paths."""
+paths. And the strict JSON that every route taking a JSON body parses it with (`JsonRoute`)."""
 
+import codecs
+import json
 import logging
 import re
 import time
+from collections.abc import Callable, Coroutine
+from typing import Any, NoReturn
 from urllib.parse import parse_qsl, unquote
 
+from fastapi import Request
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -81,3 +87,53 @@ class GatewayMiddleware:
             return problem_response(status=413, code="payload-too-large", title="Request body too large",
                                     detail=f"At most {self.max_body_bytes} bytes.", instance="about:blank")
         return None
+
+
+def strict_json(body: bytes) -> Any:
+    """Parse a request body as I-JSON (RFC 7493): UTF-8 without a byte order mark, each member name once, no NaN or
+    Infinity. Python's parser would take UTF-16 and a BOM, and the last of two equal names: a parser in front of
+    the gateway (a WAF, a partner's logging) could then read another request than the gateway acts on."""
+
+    def refuse(reason: str, position: int = 0) -> NoReturn:
+        raise json.JSONDecodeError(reason, "", position)  # the document stays out of the error: it may hold a BSN
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        names = [name for name, _ in pairs]
+        if len(set(names)) != len(names):
+            refuse("a member name appears twice")
+        return dict(pairs)
+
+    def no_constant(name: str) -> NoReturn:
+        refuse(f"{name} is not JSON")
+
+    if body.startswith(codecs.BOM_UTF8):
+        refuse("a byte order mark")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        refuse("not UTF-8", error.start)
+    try:
+        return json.loads(text, object_pairs_hook=unique, parse_constant=no_constant)
+    except json.JSONDecodeError as error:
+        refuse(error.msg, error.pos)
+    except RecursionError:
+        refuse("nested too deeply")
+
+
+class StrictJsonRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = strict_json(await self.body())
+        return self._json
+
+
+class JsonRoute(APIRoute):
+    """A route whose JSON body is parsed by `strict_json` (FastAPI's documented custom-request pattern)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request) -> Response:
+            return await handler(StrictJsonRequest(request.scope, request.receive))
+
+        return strict

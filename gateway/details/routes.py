@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from gateway.core.errors import problem_responses
+from gateway.core.http import JsonRoute
 from gateway.dependencies import CallerDep, ContextDep, MetaDep
 from gateway.index.errors import ChildNotFound
 from gateway.index.routes import ChildRefPath, denials
@@ -10,7 +11,7 @@ from gateway.index.routes import ChildRefPath, denials
 from . import service
 from .schemas import DetailsAnswer, DetailsRequest
 
-router = APIRouter(prefix="/v1", tags=["details"])
+router = APIRouter(prefix="/v1", tags=["details"], route_class=JsonRoute)
 
 
 @router.post("/children/{child_ref}/details", operation_id="getChildDetails",

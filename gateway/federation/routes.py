@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 
 from gateway.context import AppContext, RequestMeta
 from gateway.core.errors import PayloadTooLarge, install_problem_handlers, problem_responses
+from gateway.core.http import JsonRoute
 from gateway.dependencies import CallerDep, ConnectionDep, ContextDep, MetaDep
 from gateway.index.routes import denials
 
@@ -19,7 +20,7 @@ from . import service
 from .schemas import FederatedAnswer, FederatedLookup, PeerAnswer, PeerRequest
 from .tls import client_context, server_context
 
-router = APIRouter(prefix="/v1", tags=["federation"])
+router = APIRouter(prefix="/v1", tags=["federation"], route_class=JsonRoute)
 
 
 @router.post("/federation/lookup", operation_id="lookupAcrossRegions", responses=problem_responses(*denials))

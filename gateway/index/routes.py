@@ -5,7 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
 
-from gateway.core.errors import problem_responses
+from gateway.core.errors import linked, problem_responses
+from gateway.core.http import JsonRoute
 from gateway.core.vocabulary import Purpose
 from gateway.dependencies import CallerDep, ConnectionDep, ContextDep, MetaDep
 from gateway.policy.decision import PolicyDenied
@@ -23,15 +24,22 @@ from .schemas import (
     RegisseurAssignment,
 )
 
-router = APIRouter(prefix="/v1", tags=["case index"])
+router = APIRouter(prefix="/v1", tags=["case index"], route_class=JsonRoute)
 PurposeQuery = Annotated[Purpose, Query(description="Why the data is needed (doelbinding)")]
 ChildRefPath = Annotated[str, Path(min_length=10, max_length=96, pattern=r"^[A-Za-z0-9_.-]+$",
                                    description="This organisation's reference for the child")]
 denials = (PolicyDenied, PolicyUnavailable)
 
 
+_CHILD = {"child_ref": "$response.body#/child_ref", "purpose": "$request.body#/purpose"}
+_ABOUT_CHILD = {"GetChildCard": ("getChildCard", _CHILD), "ListInvolvements": ("listInvolvements", _CHILD),
+                "GetCase": ("getCase", _CHILD), "ListConsents": ("listConsents", _CHILD)}
+
+
 @router.post("/involvements", status_code=201, operation_id="registerInvolvement",
-             responses=problem_responses(InvalidPeriod, *denials, InvolvementExists))
+             responses=linked(problem_responses(InvalidPeriod, *denials, InvolvementExists), 201, **_ABOUT_CHILD,
+                              EndInvolvement=("endInvolvement", {"involvement_id": "$response.body#/id",
+                                                                 "purpose": "$request.body#/purpose"})))
 async def register_involvement(
     body: InvolvementCreate, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> InvolvementRegistered:
@@ -52,7 +60,7 @@ async def end_involvement(
 
 
 @router.post("/children/lookup", operation_id="lookupChild",
-             responses=problem_responses(ChildNotFound, *denials))
+             responses=linked(problem_responses(ChildNotFound, *denials), 200, **_ABOUT_CHILD))
 async def lookup_child(
     body: ChildLookup, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> ChildReference:

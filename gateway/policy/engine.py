@@ -89,7 +89,7 @@ class EmbeddedRegoEngine:
             self._vm(entrypoint)  # compile at start-up, not on the first request
 
     async def close(self) -> None:
-        pass
+        self._vms.clear()  # regorus VMs may only be dropped by the thread that made them: the event loop's
 
 
 class OpaServerEngine:

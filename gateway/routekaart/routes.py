@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from gateway.core.errors import problem_responses
+from gateway.core.http import JsonRoute
 from gateway.dependencies import CallerDep, ConnectionDep, ContextDep, MetaDep
 from gateway.index.routes import denials
 
@@ -12,7 +13,7 @@ from . import service
 from .schemas import Routekaart, RoutekaartUpdate
 from .service import VersionRequired, VersionStale
 
-router = APIRouter(prefix="/v1", tags=["routekaart"])
+router = APIRouter(prefix="/v1", tags=["routekaart"], route_class=JsonRoute)
 
 
 @router.get("/routekaart", operation_id="getRoutekaart", responses=problem_responses(*denials))

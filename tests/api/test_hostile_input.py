@@ -266,3 +266,31 @@ def _privacy_officer() -> Any:
     from gateway.core.vocabulary import Role
 
     return Role.privacy_officer
+
+
+# --- bodies that are not the JSON they claim to be -----------------------------------------------------------------
+
+_VALID = b'{"bsn": "999990019", "purpose": "signalering"}'
+
+
+@pytest.mark.parametrize(("content", "content_type"), [
+    (_VALID.decode().encode("utf-16"), "application/json"),                    # another encoding, with a BOM
+    (_VALID.replace(b"signalering", b"signalering\xff"), "application/json"),  # not UTF-8
+    (b"\xef\xbb\xbf" + _VALID, "application/json"),                              # a UTF-8 byte order mark
+    (_VALID, "text/plain"),
+    (b"bsn=999990019&purpose=signalering", "application/x-www-form-urlencoded"),
+    (_VALID[:-1] + b', "purpose": "monitoring"}', "application/json"),          # a key twice: which one counts?
+    (_VALID + b" trailing", "application/json"),
+    (b"[" * 50_000, "application/json"),                                        # nested past any parser's stack
+    (b'{"bsn": "999990019", "purpose": "signalering", "since": NaN}', "application/json"),
+    (b"", "application/json"),
+], ids=["utf-16", "invalid-utf-8", "bom", "text-plain", "form", "duplicate-key", "trailing", "deep", "nan", "empty"])
+async def test_a_body_that_is_not_the_json_it_claims_is_refused(gateway: Gateway, content: bytes,
+                                                                 content_type: str) -> None:
+    before = await _state(gateway)
+    response = await gateway.client.post("/v1/involvements", content=content,
+                                         headers={**gateway.auth("school-a"), "content-type": content_type})
+    assert response.status_code in (400, 415, 422), response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert BSN not in response.text
+    assert await _state(gateway) == before

@@ -9,6 +9,7 @@ Each run reports the test cases generated and the failures found (accepted ones:
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -59,7 +60,8 @@ def fuzz(url: str, settings: Settings, caller: str, *, max_examples: int, seed: 
              "--seed", str(seed), "--generation-database", "none", "--no-color", "--request-timeout", "10",
              "--baseline", str(HERE / "accepted-failures.json"),
              "--report", "json", "--report-json-path", str(report)],
-            capture_output=True, text=True, timeout=timeout, check=False, cwd=work)
+            capture_output=True, text=True, timeout=timeout, check=False, cwd=work,
+            env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks", "PYTHONPATH": str(HERE.parents[1])})
         result = json.loads(report.read_text())
     failures = [f"{f['code']} {f['title']}: {', '.join(f['operations'])}" for f in result["failures"]]
     return Run(caller, result["test_cases"]["generated"], failures, len(result["errors"]),
