@@ -12,7 +12,15 @@ from gateway.core.vocabulary import AttendanceStatus
 from gateway.demo.data import first_demo_bsn_with
 from tests.fixtures.gateway import BSNS
 from tests.fixtures.portal import hidden_fields
-from tests.fixtures.processes import client_token, enrol_clients, free_port, kill_hard, run_cli, serving
+from tests.fixtures.processes import (
+    enrol_clients,
+    enrol_partners,
+    free_port,
+    kill_hard,
+    partner_tokens,
+    run_cli,
+    serving,
+)
 from tests.fixtures.receiver import webhook_receiver
 
 pytestmark = pytest.mark.slow
@@ -63,14 +71,9 @@ def test_match_notification_is_delivered_after_the_gateway_was_killed(tmp_path: 
            "INBEELD_OUTBOX_RETRY_BASE_SECONDS": "0.1"}
     with webhook_receiver() as receiver:
         receiver.fail_first = 10**6  # the partner is down while the first gateway runs
-        for org, kind in (("school-x", "school"), ("ggd-x", "ggd")):
-            run_cli("org", "add", "--id", org, "--name", f"Test {org}", "--type", kind, "--identifier", "99XX",
-                    "--contact-point", f"team@{org}.test", "--webhook-url", receiver.for_org(org),
-                    cwd=tmp_path, env=env)
-        keys = enrol_clients(tmp_path, env, ("school-x", "ggd-x"))
+        keys = enrol_partners(tmp_path, env, receiver.for_org)
         with serving(cwd=tmp_path, port=port, env=env) as first:
-            tokens = {org: client_token(port, org, role, keys[org])
-                      for org, role in (("school-x", "zorgcoordinator"), ("ggd-x", "jeugdarts"))}
+            tokens = partner_tokens(port, keys)
             for org in ("school-x", "ggd-x"):
                 response = httpx.post(f"http://127.0.0.1:{port}/v1/involvements", timeout=10,
                                       headers={"Authorization": f"Bearer {tokens[org]}"},

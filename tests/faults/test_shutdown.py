@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.fixtures.gateway import BSNS
-from tests.fixtures.processes import client_token, enrol_clients, free_port, run_cli, serving
+from tests.fixtures.processes import enrol_partners, free_port, partner_tokens, serving
 from tests.fixtures.receiver import webhook_receiver
 
 pytestmark = pytest.mark.slow
@@ -33,15 +33,10 @@ def test_sigterm_finishes_the_request_in_flight_and_drains_the_outbox(tmp_path: 
            "INBEELD_PUBLIC_URL": f"http://127.0.0.1:{port}",
            "INBEELD_OUTBOX_POLL_SECONDS": "3600"}  # the worker's own passes would not deliver before the SIGTERM
     with webhook_receiver() as receiver:
-        for org, kind in (("school-x", "school"), ("ggd-x", "ggd")):
-            run_cli("org", "add", "--id", org, "--name", f"Test {org}", "--type", kind, "--identifier", "99XX",
-                    "--contact-point", f"team@{org}.test", "--webhook-url", receiver.for_org(org),
-                    cwd=tmp_path, env=env)
-        keys = enrol_clients(tmp_path, env, ("school-x", "ggd-x"))
+        keys = enrol_partners(tmp_path, env, receiver.for_org)
         with serving(cwd=tmp_path, port=port, env=env) as process:
-            auth = {org: {"Authorization": f"Bearer {client_token(port, org, role, keys[org])}",
-                          "content-type": "application/json"}
-                    for org, role in (("school-x", "zorgcoordinator"), ("ggd-x", "jeugdarts"))}
+            auth = {org: {"Authorization": f"Bearer {token}", "content-type": "application/json"}
+                    for org, token in partner_tokens(port, keys).items()}
             base = f"http://127.0.0.1:{port}"
             for org in ("school-x", "ggd-x"):  # both involved: a match notification for each is due
                 response = httpx.post(f"{base}/v1/involvements", headers=auth[org], timeout=10,
