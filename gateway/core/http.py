@@ -1,6 +1,7 @@
 """ASGI middleware: API-Version header, no BSN in URLs, body and header size, access log and metrics without raw
 paths. And the strict JSON that every route taking a JSON body parses it with (`JsonRoute`)."""
 
+import asyncio
 import codecs
 import json
 import logging
@@ -35,8 +36,11 @@ def url_holds_bsn(path: str, query: bytes) -> bool:
 
 
 class GatewayMiddleware:
-    def __init__(self, app: ASGIApp, *, api_version: str, max_body_bytes: int, max_header_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, api_version: str, max_body_bytes: int, max_header_bytes: int,
+                 deadline_seconds: float) -> None:
         self.app = app
+        self.deadline_seconds = deadline_seconds
+        self._cleanups: set[asyncio.Future[None]] = set()  # given-up requests, still rolling back
         self.api_version = api_version.encode()
         self.max_body_bytes = max_body_bytes
         self.max_header_bytes = max_header_bytes
@@ -64,15 +68,45 @@ class GatewayMiddleware:
                 raise HTTPException(413)  # rendered as a problem by the app's handler
             return message
 
+        given_up = False
+
+        async def send_unless_given_up(message: Message) -> None:
+            if not given_up:
+                await send_with_version(message)
+
         try:
             refusal = self._refusal(scope)
-            await (refusal or self.app)(scope, limited_receive, send_with_version)
+            answering = asyncio.ensure_future((refusal or self.app)(scope, limited_receive, send_unless_given_up))
+            try:
+                await asyncio.wait({answering}, timeout=self.deadline_seconds)
+            except asyncio.CancelledError:  # the server gave up on this request: so does the app
+                answering.cancel()
+                raise
+            if answering.done() or status:  # done, or the answer had begun: let it finish
+                await answering
+                return
+            # The client is told now; the cancelled request rolls back in the background (a driver's cancel of a
+            # hung query can itself take seconds).
+            given_up = True
+            answering.cancel()
+            self._cleanups.add(answering)
+            answering.add_done_callback(self._cleaned_up)
+            log.warning("request deadline passed", extra={"seconds": self.deadline_seconds})
+            late = problem_response(status=503, code="deadline-exceeded", title="No answer in time",
+                                    detail="Cancelled at the deadline: rolled back, unless its commit had been sent.",
+                                    instance="about:blank", headers={"Retry-After": "5"})
+            await late(scope, receive, send_with_version)
         finally:
             route = getattr(scope.get("route"), "path", None) or "-"  # the template, never the concrete path
             seconds = time.perf_counter() - started
             log.info("request", extra={"method": scope["method"], "route": route, "status": status or 500,
                                        "ms": round(seconds * 1000, 2)})
             metrics.observe(route, scope["method"], status or 500, seconds)
+
+    def _cleaned_up(self, request: "asyncio.Future[None]") -> None:
+        self._cleanups.discard(request)
+        if not request.cancelled() and request.exception() is not None:
+            log.warning("given-up request failed", extra={"error_type": type(request.exception()).__name__})
 
     def _refusal(self, scope: Scope) -> Response | None:
         if url_holds_bsn(scope["path"], scope.get("query_string", b"")):

@@ -115,3 +115,23 @@ async def test_an_unreachable_database_answers_503_within_seconds(postgres_url: 
             assert (await register(gw, BSNS[3], "down-after")).status_code == 201
             assert await gw.count("involvement") == 2
             await assert_nothing_lost(gw, ["down-before", "down-after"], refused)
+
+
+@pytest.mark.postgres
+async def test_a_database_that_hangs_mid_request_is_given_up_within_the_deadline(postgres_url: str,
+                                                                                 tmp_path: Path) -> None:
+    with tcp_proxy(5432) as proxy:
+        url = make_url(postgres_url).set(port=proxy.port, query={"connect_timeout": "1"})
+        settings = gateway_settings(tmp_path, url.render_as_string(hide_password=False), request_deadline_seconds=2)
+        async with running_gateway(settings) as gw:
+            assert (await register(gw, BSNS[0], "hang-before")).status_code == 201
+            proxy.freeze()
+            started = time.monotonic()
+            response = await register(gw, BSNS[1], "hang-0")
+            assert time.monotonic() - started < 4
+            assert response.status_code == 503 and response.json()["code"] == "deadline-exceeded"
+            assert BSNS[1] not in response.text and "Retry-After" in response.headers
+            proxy.restore()
+            assert (await register(gw, BSNS[2], "hang-after")).status_code == 201
+            assert await gw.count("involvement") == 2
+            await assert_nothing_lost(gw, ["hang-before", "hang-after"], ["hang-0"])
