@@ -294,3 +294,19 @@ async def test_a_body_that_is_not_the_json_it_claims_is_refused(gateway: Gateway
     assert response.headers["content-type"] == "application/problem+json"
     assert BSN not in response.text
     assert await _state(gateway) == before
+
+
+async def test_every_route_that_takes_a_json_body_parses_it_strictly(gateway: Gateway) -> None:
+    from fastapi.routing import APIRoute
+
+    from gateway.core.http import JsonRoute
+
+    spec = (await gateway.client.get("/v1/openapi.json")).json()
+    taking_json = {(method.upper(), path) for path, operations in spec["paths"].items()
+                   for method, operation in operations.items()
+                   if "application/json" in operation.get("requestBody", {}).get("content", {})}
+    routers = [getattr(r, "original_router", None) for r in gateway.app.router.routes]  # as included
+    routes = {(method, r.path): r for router in routers if router for r in router.routes
+              if isinstance(r, APIRoute) for method in r.methods}
+    assert len(taking_json) >= 8
+    assert [key for key in sorted(taking_json) if not isinstance(routes[key], JsonRoute)] == []
