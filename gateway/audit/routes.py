@@ -36,6 +36,9 @@ def _filters(role: str | None, professional: str | None, child_ref: str | None, 
 
 
 FilterQuery = Annotated[str | None, Query(max_length=96)]
+_POSITIONS = 2**63 - 1  # a position the database's 64-bit integers can hold: beyond, a 422, not an overflow
+Size = Annotated[int, Query(ge=0, le=_POSITIONS)]
+Position = Annotated[int, Query(ge=1, le=_POSITIONS)]
 
 
 @router.get("/checkpoints/latest", operation_id="getLatestCheckpoint", responses=problem_responses(NoCheckpoint))
@@ -48,7 +51,7 @@ async def latest_checkpoint(conn: ConnectionDep) -> Checkpoint:
 
 
 @router.get("/checkpoints", operation_id="listCheckpoints", responses=problem_responses())
-async def checkpoints(conn: ConnectionDep, from_size: Annotated[int, Query(ge=0)] = 0) -> list[Checkpoint]:
+async def checkpoints(conn: ConnectionDep, from_size: Size = 0) -> list[Checkpoint]:
     """Signed checkpoints from a size on (at most 1,000), oldest first: what a witness collects."""
     rows = await conn.execute(select(checkpoint_table).where(checkpoint_table.c.tree_size >= from_size)
                               .order_by(checkpoint_table.c.tree_size).limit(1000))
@@ -56,16 +59,16 @@ async def checkpoints(conn: ConnectionDep, from_size: Annotated[int, Query(ge=0)
 
 
 @router.get("/proofs/inclusion", operation_id="getInclusionProof", responses=problem_responses(ProofOutOfRange))
-async def inclusion_proof(conn: ConnectionDep, seq: Annotated[int, Query(ge=1)],
-                          tree_size: Annotated[int, Query(ge=1)]) -> InclusionProof:
+async def inclusion_proof(conn: ConnectionDep, seq: Position,
+                          tree_size: Position) -> InclusionProof:
     """RFC 9162 inclusion proof of record `seq` in the tree of `tree_size` records."""
     return await proofs.inclusion(conn, seq=seq, tree_size=tree_size)
 
 
 @router.get("/proofs/consistency", operation_id="getConsistencyProof",
             responses=problem_responses(ProofOutOfRange))
-async def consistency_proof(conn: ConnectionDep, first: Annotated[int, Query(ge=1)],
-                            second: Annotated[int, Query(ge=1)]) -> ConsistencyProof:
+async def consistency_proof(conn: ConnectionDep, first: Position,
+                            second: Position) -> ConsistencyProof:
     """RFC 9162 consistency proof: the log at `first` records is a prefix of the log at `second`."""
     return await proofs.consistency(conn, first=first, second=second)
 
@@ -76,7 +79,7 @@ async def records(
     role: FilterQuery = None, professional: FilterQuery = None, child_ref: FilterQuery = None,
     about_purpose: FilterQuery = None, basis: FilterQuery = None, outcome: FilterQuery = None,
     action: FilterQuery = None, since: datetime | None = None, until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, before: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, before: Position | None = None,
 ) -> AuditPage:
     """The organisation's audit records, newest first, with flags (privacy officer, purpose toezicht)."""
     return await search.search(conn, context=context, caller=caller, meta=meta, limit=limit, before=before,

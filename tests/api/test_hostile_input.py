@@ -310,3 +310,16 @@ async def test_every_route_that_takes_a_json_body_parses_it_strictly(gateway: Ga
               if isinstance(r, APIRoute) for method in r.methods}
     assert len(taking_json) >= 8
     assert [key for key in sorted(taking_json) if not isinstance(routes[key], JsonRoute)] == []
+
+
+async def test_numbers_past_the_databases_integers_are_refused(gateway: Gateway) -> None:
+    """Found by the long schemathesis run: 2**63 overflowed SQLite's integers (a 500)."""
+    huge = str(2**63)
+    officer = gateway.auth("school-a", role=_privacy_officer())
+    for path, params, headers in (
+            ("/v1/audit/checkpoints", {"from_size": huge}, {}),
+            ("/v1/audit/proofs/inclusion", {"seq": "1", "tree_size": huge}, {}),
+            ("/v1/audit/proofs/consistency", {"first": huge, "second": huge}, {}),
+            ("/v1/audit/records", {"purpose": "toezicht", "before": huge}, officer)):
+        problem(await gateway.client.get(path, params=params, headers=headers), 422, "validation-failed")
+    assert (await gateway.client.get("/v1/audit/checkpoints", params={"from_size": str(2**63 - 1)})).json() == []
