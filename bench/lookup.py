@@ -163,7 +163,7 @@ def main() -> None:
     port = 18000 + os.getpid() % 1000
     env = {**os.environ, "INBEELD_MODE": Mode.development.value, "INBEELD_DATA_DIR": str(work),
            "INBEELD_DATABASE_URL": url, "INBEELD_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "INBEELD_OUTBOX_WORKER": "false"}
+           "INBEELD_OUTBOX_WORKER": "false", "INBEELD_RATE_LIMIT_PER_MINUTE": "0"}  # one client, thousands a minute
     settings = Settings(mode=Mode.development, data_dir=work, database_url=url, public_url=f"http://127.0.0.1:{port}")
     try:
         started = time.monotonic()
