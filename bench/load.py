@@ -68,7 +68,8 @@ class Mix:
         self.url, self.tokens, self.bsns = url, tokens, bsns
         self.refs: list[str] = []          # the school's references
         self.ggd_bsns: list[str] = []      # children the GGD is involved with
-        self.fresh = iter(b.digits for b in synthetic_bsns(9000)[8000:])  # new registrations
+        # New registrations: the test BSNs after those of the children set up (some 1,800 for 200 children).
+        self.fresh = iter(b.digits for b in synthetic_bsns(9000)[7000 + len(bsns):])
         self.sent: list[tuple[str, str, int, float]] = []  # (request id, kind, status, seconds)
         self.limited_without_retry_after = 0
 
@@ -95,8 +96,10 @@ class Mix:
         if roll < 0.80:
             return "export", "officer", "GET /v1/audit/records.csv", {"params": {"purpose": "toezicht"}}
         if roll < 0.90:
-            return "register", "school", "POST /v1/involvements", {"json": {
-                "bsn": next(self.fresh), "purpose": "signalering"}}
+            fresh = next(self.fresh, None)
+            if fresh is None:
+                raise SystemExit("out of test BSNs for new registrations: ask for fewer requests or children")
+            return "register", "school", "POST /v1/involvements", {"json": {"bsn": fresh, "purpose": "signalering"}}
         if roll < 0.95:  # a clerk's role may not name the regisseur
             return "denied-clerk", "clerk", f"PUT /v1/children/{ref}/regisseur", {"json": {
                 "purpose": "afstemming-kernteam", "organisation_id": SCHOOL.organisation_id}}

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
 from gateway.core.errors import NotFound, problem_responses
@@ -98,8 +98,8 @@ async def records_csv(
     """The same records as CSV (oldest first), for a spreadsheet; formula-like cells are neutralised."""
     body = await search.export_csv(conn, context=context, caller=caller, meta=meta, filters=_filters(
         role, professional, child_ref, about_purpose, basis, outcome, action, since, until))
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": 'attachment; filename="audit.csv"'})
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8",
+                             headers={"content-disposition": 'attachment; filename="audit.csv"'})
 
 
 @router.get("/activity", operation_id="getAuditActivity", responses=problem_responses(*_officer_errors))

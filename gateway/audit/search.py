@@ -6,6 +6,7 @@ import io
 import json
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,9 +23,11 @@ from gateway.index.errors import ChildNotFound
 from gateway.policy.decision import Permit
 from gateway.policy.enforce import policy_input, require_permit
 
-from .repository import audit_record
+from .repository import audit_record, head_size
 from .schemas import AuditPage, AuditRecordPublic, Flag
 from .service import DENIED, AuditEntry
+
+EXPORT_BATCH = 1000
 
 ENTRYPOINT = "inbeeld.toezicht.decision"
 FLAG_WINDOW = 10_000
@@ -168,18 +171,36 @@ async def search(conn: AsyncConnection, *, context: AppContext, caller: Caller, 
 
 
 async def export_csv(conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta,
-                     filters: Filters) -> str:
+                     filters: Filters) -> AsyncIterator[str]:
+    """The permit and the export's own audit record now, in the request transaction; the CSV after its commit,
+    streamed in batches from the log as it stood (an organisation's log of millions of records is never held in
+    memory at once)."""
     permit, audit = await permit_officer(conn, context, caller, meta, "audit.export")
-    rows = (await conn.execute(_query(context, caller, permit, filters).order_by(audit_record.c.seq))).all()
+    query = _query(context, caller, permit, filters).where(audit_record.c.seq <= await head_size(conn))
     await audit.record(conn, now=context.clock(), outcome="allowed", decision=permit.decision)
-    out = io.StringIO()
+    return _csv_in_batches(context, caller, query)
+
+
+async def _csv_in_batches(context: AppContext, caller: Caller, query: Select[Any]) -> AsyncIterator[str]:
+    batch = EXPORT_BATCH
     names = list(AuditRecordPublic.model_fields)
+    out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=names)
     writer.writeheader()
-    for row in rows:
-        record = _public(context, caller, row).model_dump(mode="json")
-        writer.writerow({k: _cell(v) for k, v in record.items()})
-    return out.getvalue()
+    after = 0
+    async with context.db.reading() as conn:
+        while True:
+            rows = (await conn.execute(query.where(audit_record.c.seq > after).order_by(audit_record.c.seq)
+                                       .limit(batch))).all()
+            for row in rows:
+                record = _public(context, caller, row).model_dump(mode="json")
+                writer.writerow({k: _cell(v) for k, v in record.items()})
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+            if len(rows) < batch:
+                return
+            after = rows[-1].seq
 
 
 def _cell(value: Any) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import select
 
 from gateway.audit import search
@@ -172,7 +172,7 @@ async def export_csv(request: Request, session: SessionDep, conn: ConnectionDep,
                      since: Text = None, until: Text = None) -> Response:
     body = await search.export_csv(conn, context=context, caller=session.caller(), meta=meta, filters=_filters(
         role, professional, child_ref, about_purpose, basis, outcome, since, until))
-    return Response(body, media_type="text/csv; charset=utf-8", headers={
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
         **PAGE_HEADERS, "content-disposition": 'attachment; filename="logboek.csv"'})
 
 

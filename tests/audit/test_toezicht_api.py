@@ -96,3 +96,26 @@ async def test_exports_hold_no_bsn_and_neutralise_spreadsheet_formulas(gateway: 
         assert bsn not in csv_export.text and bsn not in json_export.text
     # The JSON was asked after the CSV, so it also holds the record of the export itself.
     assert len(csv_export.text.splitlines()) - 1 == len(json_export.json()["records"]) - 1
+
+
+async def test_the_csv_export_streams_the_log_in_batches_as_it_stood(gateway: Gateway,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 3: every record once, in order, up to the export's start (its own record comes after)."""
+    import csv
+    import io
+
+    from gateway.audit import search
+
+    monkeypatch.setattr(search, "EXPORT_BATCH", 3)
+    gw = gateway
+    for bsn in BSNS[:4]:
+        assert (await gw.register("school-a", bsn)).status_code == 201
+        await _lookup(gw, "school-a", bsn)
+    expected = [r.seq for r in await gw.rows(
+        "SELECT seq FROM audit_record WHERE organisation_id = 'school-a' ORDER BY seq")]
+    assert len(expected) > 3 * 2  # more than two batches
+    export = await gw.client.get("/v1/audit/records.csv", params=TOEZICHT, headers=_officer(gw, "school-a"))
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [int(r["seq"]) for r in rows] == expected
+    own = await gw.rows("SELECT seq FROM audit_record WHERE action = 'audit.export'")
+    assert len(own) == 1 and own[0].seq > expected[-1]
