@@ -183,13 +183,26 @@ def main() -> None:
                                        ("leerplicht", LEERPLICHT), ("officer", OFFICER))}
         mix = Mix(url, tokens, [b.digits for b in synthetic_bsns(9000)[7000:7000 + args.children]])
 
+        pids = workers(server.pid)
+        growth: list[tuple[int, int]] = []  # (requests answered, the workers' RSS in KiB), at each quarter
+
+        async def sample_memory() -> None:
+            for quarter in range(4):
+                while len(mix.sent) < quarter * args.requests // 4:  # noqa: ASYNC110  (sampling, not waiting)
+                    await asyncio.sleep(0.2)
+                growth.append((len(mix.sent), sum(rss_kib(pid) for pid in pids)))
+
         async def drive() -> float:
             limits = httpx.Limits(max_connections=args.connections)
             async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
                 await mix.setup(client)
-                return await mix.run(client, args.requests, args.connections, args.max_seconds)
+                sampler = asyncio.create_task(sample_memory())
+                seconds = await mix.run(client, args.requests, args.connections, args.max_seconds)
+                sampler.cancel()
+                growth.append((len(mix.sent), sum(rss_kib(pid) for pid in pids)))
+                return seconds
 
-        before = {pid: rss_kib(pid) for pid in workers(server.pid)}
+        before = {pid: rss_kib(pid) for pid in pids}
         seconds = asyncio.run(drive())
         after = {pid: rss_kib(pid) for pid in before}
     finally:
@@ -224,6 +237,8 @@ def main() -> None:
           f"{sum(n for s, n in statuses.items() if s >= 500)} | {denied} ({100 * denied / len(mix.sent):.0f}%) | "
           f"{len(limited)} ({mix.limited_without_retry_after}, {len(limited_audited)}) | "
           f"{len(missing)} | {len(doubled)} | {'verified' if verify.returncode == 0 else 'FAILED'} | {memory} |")
+    print("workers' RSS by requests answered (after the setup):",
+          ", ".join(f"{done}: {kib / 1024:.0f} MiB" for done, kib in growth))
     print("\nby kind and status:", dict(sorted(by_kind.items())))
     if verify.returncode != 0:
         print(verify.stdout[-2000:], verify.stderr[-2000:])
