@@ -24,6 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER = {"Retry-After": "5"}
+"""On every 503: a client's retry loop needs a pace, and the outages seen are seconds long."""
 PROBLEM_BASE = "https://inbeeld.nl/problems/"
 log = logging.getLogger("inbeeld.errors")
 
@@ -90,7 +92,7 @@ class ServiceUnavailable(InbeeldError):
     status, code, title = 503, "service-unavailable", "Service temporarily unavailable"
 
     def headers(self) -> dict[str, str]:
-        return {"Retry-After": "5"}  # a client's retry loop needs a pace; the outages seen are seconds long
+        return dict(RETRY_AFTER)
 
 
 def problem_response(
@@ -189,7 +191,7 @@ async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         status=503, code="storage-unavailable", title="Storage unavailable",
         detail="The database could not complete the request; nothing was changed or disclosed.",
-        instance=_instance(request), headers={"Retry-After": "5"},
+        instance=_instance(request), headers=RETRY_AFTER,
     )
 
 

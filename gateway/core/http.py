@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import metrics
-from .errors import problem_response
+from .errors import RETRY_AFTER, problem_response
 
 log = logging.getLogger("inbeeld.access")
 _NINE_DIGITS = re.compile(r"^\s*\d{3}[\s.-]?\d{3}[\s.-]?\d{3}\s*$")
@@ -94,7 +94,7 @@ class GatewayMiddleware:
             log.warning("request deadline passed", extra={"seconds": self.deadline_seconds})
             late = problem_response(status=503, code="deadline-exceeded", title="No answer in time",
                                     detail="Cancelled at the deadline: rolled back, unless its commit had been sent.",
-                                    instance="about:blank", headers={"Retry-After": "5"})
+                                    instance="about:blank", headers=RETRY_AFTER)
             await late(scope, receive, send_with_version)
         finally:
             route = getattr(scope.get("route"), "path", None) or "-"  # the template, never the concrete path

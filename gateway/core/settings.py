@@ -37,10 +37,10 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024
     max_header_bytes: int = 16 * 1024
+    """All request headers together; more gets 431."""
     request_deadline_seconds: float = 30.0
     """A request not answered within this gets a 503 and is cancelled (its transaction rolled back): a database
     that hangs mid-query must not hold a client, or a connection, for ever."""
-    """All request headers together; more gets 431."""
     rate_limit_per_minute: int = 600
     """Requests per organisation per minute, in each replica (0: no limit); above it 429 with Retry-After."""
     rate_limit_burst: int = 120

@@ -101,12 +101,13 @@ async def register_involvement(
     permit = await require_permit(context, audit, None, policy_input(
         context, caller, "involvement.register", body.purpose, {}))
     now = context.clock()
-    since = body.since or local_date(now)
-    _check_period(local_date(now), since, body.until)
-    if body.birth_date is not None and body.birth_date > local_date(now):
+    today = local_date(now)
+    since = body.since or today
+    _check_period(today, since, body.until)
+    leaves_index = retain_until(body.birth_date, context.settings.retention_age) if body.birth_date else None
+    if body.birth_date is not None and body.birth_date > today:
         raise InvalidPeriod("`birth_date` lies in the future.")
-    if body.birth_date is not None and retain_until(body.birth_date, context.settings.retention_age) \
-            <= local_date(now):  # it would be registered only for the retention job to erase it
+    if leaves_index is not None and leaves_index <= today:  # registered only for the retention job to erase it
         raise BeyondRetentionAge("The index keeps a child only until the month after it turns "
                                  f"{context.settings.retention_age}.")
     organisations = await repository.organisations_with_webhooks(conn, [caller.organisation_id])
@@ -119,9 +120,9 @@ async def register_involvement(
     partners = await repository.active_involvements(conn, child_id)
     if any(p.organisation_id == caller.organisation_id for p in partners):
         raise InvolvementExists("This organisation already has an active involvement with this child.")
-    if body.birth_date is not None:
+    if body.birth_date is not None and leaves_index is not None:
         await repository.record_birth(conn, child_id=child_id, birth_month=body.birth_date.replace(day=1),
-                                      until=retain_until(body.birth_date, context.settings.retention_age))
+                                      until=leaves_index)
     contact_point = body.contact_point or me.contact_point
     involvement_id = await repository.insert_involvement(
         conn, child_id=child_id, organisation_id=caller.organisation_id, role=caller.role,

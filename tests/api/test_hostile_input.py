@@ -13,6 +13,7 @@ from uuid import uuid4
 import pytest
 
 from gateway.core.logging import QUIET, JsonFormatter
+from gateway.core.vocabulary import Role
 from tests.fixtures.brp_server import brp_server
 from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, problem, running_gateway
 
@@ -245,7 +246,7 @@ async def test_odd_but_harmless_text_is_kept_exactly_and_exports_stay_intact(
                                   json={"bsn": BSN, "purpose": "signalering"})
     assert lookup.status_code == 200
 
-    officer = gw.auth("school-a", role=_privacy_officer())
+    officer = gw.auth("school-a", role=Role.privacy_officer)
     records = (await gw.client.get("/v1/audit/records", params={"purpose": "toezicht", "professional": payload},
                                    headers=officer)).json()["records"]
     assert records and {r["professional"] for r in records} == {payload}
@@ -260,12 +261,6 @@ async def test_odd_but_harmless_text_is_kept_exactly_and_exports_stay_intact(
     else:
         assert all(cell == payload for cell in cells)
     _assert_log_intact(json_log)
-
-
-def _privacy_officer() -> Any:
-    from gateway.core.vocabulary import Role
-
-    return Role.privacy_officer
 
 
 # --- bodies that are not the JSON they claim to be -----------------------------------------------------------------
@@ -315,7 +310,7 @@ async def test_every_route_that_takes_a_json_body_parses_it_strictly(gateway: Ga
 async def test_numbers_past_the_databases_integers_are_refused(gateway: Gateway) -> None:
     """Found by the long schemathesis run: 2**63 overflowed SQLite's integers (a 500)."""
     huge = str(2**63)
-    officer = gateway.auth("school-a", role=_privacy_officer())
+    officer = gateway.auth("school-a", role=Role.privacy_officer)
     for path, params, headers in (
             ("/v1/audit/checkpoints", {"from_size": huge}, {}),
             ("/v1/audit/proofs/inclusion", {"seq": "1", "tree_size": huge}, {}),
