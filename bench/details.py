@@ -34,6 +34,7 @@ from sqlalchemy import insert
 
 from adapters.fhir.client import FhirSource
 from adapters.partner_api.client import AsyncOAuth2Client, PartnerApiSource
+from adapters.transport import AiohttpTransport
 from gateway.auth.tokens import Caller, mint_access_token
 from gateway.core.crypto import ChildRefCipher
 from gateway.core.db import make_sync_engine, migrate
@@ -107,9 +108,10 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def direct(lvs_url: str, fhir_url: str, refs: dict[str, str], requests: int) -> dict[str, list[float]]:
-    """Each source asked through the gateway's own adapters, one request at a time."""
+    """Each source asked through the gateway's own adapters and transport, one request at a time."""
     async with AsyncOAuth2Client(client_id="gw", client_secret=SECRET, token_endpoint=f"{lvs_url}/oauth/token",
-                                 grant_type="client_credentials") as oauth, httpx.AsyncClient() as plain:
+                                 grant_type="client_credentials", transport=AiohttpTransport()) as oauth, \
+            httpx.AsyncClient(transport=AiohttpTransport()) as plain:
         lvs = PartnerApiSource(oauth, source="lvs", base_url=lvs_url, timeout_seconds=5)
         fhir = FhirSource(plain, source="fhir", base_url=fhir_url, timeout_seconds=5)
         asked = (("lvs", lvs, refs["vo-stedelijk-lyceum"], ["support"]),

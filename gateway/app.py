@@ -101,8 +101,7 @@ def create_app(
                     client_secret=oidc_client_secret(settings, keys, settings.dashboard_oidc_client_id,
                                                      settings.dashboard_oidc_client_secret),
                     redirect_uri=f"{settings.public_url.rstrip('/')}/toezicht/terug")
-            context.sources, source_clients = open_sources(source_configs(settings) or demo_sources(settings, keys),
-                                                           brp_http)
+            context.sources, source_clients = open_sources(source_configs(settings) or demo_sources(settings, keys))
             await context.policy.start()
             await context.revoked.load(context.db)
             await record_policy_sources(context)

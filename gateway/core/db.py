@@ -6,14 +6,19 @@ the async engine; migrations (Alembic) and the CLI use a sync engine on the same
 
 import asyncio
 import contextlib
+import select
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg.pq import ConnStatus
 from sqlalchemy import BigInteger, DateTime, Dialect, Engine, Integer, TypeDecorator, create_engine, event
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 # 64-bit ids on PostgreSQL; SQLite only auto-increments an `INTEGER PRIMARY KEY`.
@@ -59,6 +64,9 @@ READ_ONLY = {"sqlite_read_only": True}
 """Execution options for a connection that only reads, e.g. one opened while a request transaction holds the
 write lock: it must not wait for that lock."""
 
+IDLE_PING_SECONDS = 10.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before use (see `_check_before_use`)."""
+
 
 def _begin_immediate(conn: Any) -> None:
     # Every request appends to the audit log, so every request writes: take the write lock at the start rather
@@ -68,6 +76,39 @@ def _begin_immediate(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN", execution_options=IN_LOOP)
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _closed_by_server(connection: Any) -> bool:
+    """A session that PostgreSQL ended (restart, failover, `pg_terminate_backend`) has said so on its socket: an
+    idle connection's socket has nothing to read unless it is closed. A check without a round trip."""
+    pgconn = getattr(connection, "pgconn", None)
+    if pgconn is None:
+        return False
+    try:
+        return pgconn.status != ConnStatus.OK or bool(select.select([pgconn.socket], [], [], 0)[0])
+    except (OSError, ValueError, psycopg.Error):
+        return True
+
+
+def _check_before_use(engine: Engine) -> None:
+    """Instead of SQLAlchemy's `pool_pre_ping`, a round trip at every checkout (one or two per request): a pooled
+    connection is discarded when the server closed it, and pinged only when it sat idle for a while (a connection
+    a firewall forgot says nothing)."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _used(_dbapi_connection: Any, record: Any) -> None:
+        record.info["used_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if _closed_by_server(record.driver_connection):
+            raise DisconnectionError()  # the pool discards it and connects anew
+        if time.monotonic() - record.info["used_at"] > IDLE_PING_SECONDS:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except engine.dialect.loaded_dbapi.Error as error:
+                raise DisconnectionError() from error
 
 
 def make_async_engine(url: str) -> AsyncEngine:
@@ -85,8 +126,9 @@ def make_async_engine(url: str) -> AsyncEngine:
         return engine
     # A database that is down or hangs must answer 503 within seconds, not after the OS's TCP timeout (minutes).
     connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 5}
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=10,
-                               connect_args=connect_args)
+    engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_timeout=10, connect_args=connect_args)
+    _check_before_use(engine.sync_engine)
+    return engine
 
 
 def make_sync_engine(url: str) -> Engine:
@@ -127,6 +169,9 @@ class Database:
         # SQLite has one writer and makes the others busy-wait with growing sleeps; in this process they queue
         # here instead, first come first served.
         self._writers = asyncio.Lock() if _is_sqlite(url) else None
+        # PostgreSQL (READ COMMITTED) takes a snapshot per statement, in a transaction or not: a read needs none,
+        # and its BEGIN and ROLLBACK would be two round trips.
+        self._read_options = READ_ONLY if _is_sqlite(url) else {"isolation_level": "AUTOCOMMIT"}
 
     @contextlib.asynccontextmanager
     async def request_transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -151,10 +196,11 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
-        """A read-only snapshot outside any request transaction: no write lock, no place in the writers' queue.
-        For requests that wait on others (partner systems) between reading and writing their audit record."""
+        """Reads outside any request transaction: no write lock, no place in the writers' queue. For requests that
+        wait on others (partner systems) between reading and writing their audit record. SQLite reads from one
+        snapshot; PostgreSQL from one per statement."""
         async with self.engine.connect() as conn:
-            await conn.execution_options(**READ_ONLY)
+            await conn.execution_options(**self._read_options)
             try:
                 yield conn
             finally:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter
 from adapters.fhir.client import FhirSource
 from adapters.partner_api.client import AsyncOAuth2Client, PartnerApiSource
 from adapters.protocols import DetailSource
+from adapters.transport import AiohttpTransport
 from gateway.core.settings import Settings
 
 BASIC_AUTH = "client_secret_basic"  # how the gateway authenticates at a token endpoint
@@ -43,17 +44,18 @@ def source_configs(settings: Settings) -> list[SourceConfig]:
     return TypeAdapter(list[SourceConfig]).validate_python(json.loads(raw)) if raw else []
 
 
-def open_sources(configs: list[SourceConfig], shared: httpx.AsyncClient) -> tuple[dict[str, Source],
-                                                                                   list[httpx.AsyncClient]]:
-    """One client per source that needs its own OAuth2 token; the others share `shared`. Returns the sources and
-    the clients to close at shutdown."""
-    sources, owned = {}, []
+def open_sources(configs: list[SourceConfig]) -> tuple[dict[str, Source], list[httpx.AsyncClient]]:
+    """One client per source that needs its own OAuth2 token; the others share one. Returns the sources and the
+    clients to close at shutdown."""
+    shared = httpx.AsyncClient(transport=AiohttpTransport())
+    sources, owned = {}, [shared]
     for config in configs:
         http = shared
         if config.token_url:
             secret = config.client_secret.get_secret_value() if config.client_secret else None
             http = AsyncOAuth2Client(client_id=config.client_id, client_secret=secret, token_endpoint=config.token_url,
-                                     grant_type="client_credentials", token_endpoint_auth_method=BASIC_AUTH)
+                                     grant_type="client_credentials", token_endpoint_auth_method=BASIC_AUTH,
+                                     transport=AiohttpTransport())
             owned.append(http)
         if config.kind == "partner-api":
             if not isinstance(http, AsyncOAuth2Client):

@@ -12,6 +12,7 @@ import pytest
 from adapters.errors import AdapterError, SourceTimeout, SourceUnavailable
 from adapters.fhir.client import FhirSource
 from adapters.partner_api.client import AsyncOAuth2Client, PartnerApiSource
+from adapters.transport import AiohttpTransport
 from gateway.demo.sources import Behaviour, create_fhir_server, create_partner_api
 from tests.fixtures.servers import asgi_in_thread
 
@@ -30,7 +31,8 @@ SECRET = "s3cret"  # the local test server's client secret
 
 async def _oauth(url: str, secret: str = SECRET) -> AsyncOAuth2Client:
     return AsyncOAuth2Client(client_id="inbeeld", client_secret=secret, token_endpoint=f"{url}/oauth/token",
-                             grant_type="client_credentials", token_endpoint_auth_method="client_secret_basic")
+                             grant_type="client_credentials", token_endpoint_auth_method="client_secret_basic",
+                             transport=AiohttpTransport())
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def fhir() -> Any:
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(transport=AiohttpTransport()) as client:  # as the gateway's sources
         yield client
 
 

@@ -73,7 +73,8 @@ def _pg(sql: str, **params: str) -> None:
 async def test_a_read_only_database_answers_503_and_changes_nothing(postgres_url: str, tmp_path: Path) -> None:
     name = make_url(postgres_url).database
     # What a failover to a standby looks like from the gateway: every new session is read-only.
-    drop_sessions = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %(name)s"
+    # With a timeout, pg_terminate_backend returns once the sessions are gone (their sockets closed).
+    drop_sessions = "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = %(name)s"
     async with running_gateway(gateway_settings(tmp_path, postgres_url)) as gw:
         assert (await register(gw, BSNS[0], "ro-before")).status_code == 201
         _pg(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')

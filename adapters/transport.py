@@ -1,0 +1,83 @@
+"""The partner systems' HTTP transport: httpx's client API (authlib's OAuth2 client is one) over aiohttp's
+connections, which cost about half the CPU per request of httpx's own (1.0 against 1.7 ms on these machines,
+every detail query asks two sources). aiohttp's exceptions become httpx's, so the adapters' error tree is the
+same: a refused connection is unavailable, a silent server a timeout.
+
+httpx-aiohttp does the same, but maps a refused connection to a timeout."""
+
+import ssl
+from collections.abc import AsyncIterator
+
+import aiohttp
+import httpx
+
+# Most specific first: several aiohttp errors derive from more than one of these.
+_ERRORS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
+    (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
+    (TimeoutError, httpx.PoolTimeout),  # no connection free in time
+    (aiohttp.ClientConnectorError, httpx.ConnectError),  # refused, unresolvable, TLS refused
+    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+    (aiohttp.ClientPayloadError, httpx.RemoteProtocolError),  # a body cut short or badly framed
+    (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # not HTTP
+    (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
+    (aiohttp.ClientOSError, httpx.ReadError),  # reset
+    (aiohttp.ClientError, httpx.TransportError),
+)
+
+
+def _as_httpx(error: BaseException) -> httpx.TransportError:
+    kind = next(kind for base, kind in _ERRORS if isinstance(error, base))
+    return kind(type(error).__name__)
+
+
+class _Body(httpx.AsyncByteStream):
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise _as_httpx(error) from None
+
+    async def aclose(self) -> None:
+        self._response.release()
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """httpx's timeouts per request (connect, read, pool) become aiohttp's; redirects, decoding and cookies stay
+    httpx's (aiohttp neither follows, decompresses nor keeps anything)."""
+
+    def __init__(self, *, verify: ssl.SSLContext | bool = True, max_connections: int = 100,
+                 keepalive_seconds: float = 5.0) -> None:
+        self._ssl = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+        self._max_connections, self._keepalive = max_connections, keepalive_seconds
+        self._session: aiohttp.ClientSession | None = None
+
+    def _opened(self) -> aiohttp.ClientSession:
+        if self._session is None:  # in the event loop, at the first request
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(ssl=self._ssl, limit=self._max_connections,
+                                               keepalive_timeout=self._keepalive),
+                cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False)
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        timeout = request.extensions.get("timeout", {})
+        try:
+            response = await self._opened().request(
+                request.method, str(request.url), headers=list(request.headers.multi_items()),
+                data=await request.aread() or None, allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(connect=timeout.get("pool"), sock_connect=timeout.get("connect"),
+                                              sock_read=timeout.get("read")))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise _as_httpx(error) from None
+        return httpx.Response(response.status, headers=response.raw_headers, stream=_Body(response),
+                              extensions={"http_version": b"HTTP/1.1",
+                                          "reason_phrase": (response.reason or "").encode()})
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()

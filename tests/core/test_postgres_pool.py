@@ -1,0 +1,55 @@
+"""PostgreSQL's pooled connections: a connection used a moment ago is reused without a ping, one the server closed
+is replaced before a request sees it, one idle for long is pinged; reads take no transaction."""
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from gateway.core import db as db_module
+from gateway.core.db import Database
+
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
+
+
+@pytest.fixture
+async def database(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Database:
+    database = Database(postgres_url)
+    pings: list[object] = []
+    ping = database.engine.dialect.do_ping
+    monkeypatch.setattr(database.engine.dialect, "do_ping", lambda conn: (pings.append(conn), ping(conn))[1])
+    database.pings = pings  # type: ignore[attr-defined]
+    yield database
+    await database.dispose()
+
+
+async def _backend_pid(database: Database) -> int:
+    async with database.reading() as conn:
+        return int(await conn.scalar(text("SELECT pg_backend_pid()")))
+
+
+async def test_a_connection_in_use_is_not_pinged(database: Database) -> None:
+    pids = {await _backend_pid(database) for _ in range(5)}
+    assert len(pids) == 1 and database.pings == []  # type: ignore[attr-defined]
+
+
+async def test_a_connection_the_server_closed_is_replaced_unseen(database: Database, postgres_url: str) -> None:
+    first = await _backend_pid(database)
+    with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s, 5000)", (first,))  # returns once it is gone
+    second = await _backend_pid(database)  # no error: the dead connection never reached a statement
+    assert second != first and database.pings == []  # type: ignore[attr-defined]
+
+
+async def test_an_idle_connection_is_pinged(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = await _backend_pid(database)
+    monkeypatch.setattr(db_module, "IDLE_PING_SECONDS", 0.0)
+    assert await _backend_pid(database) == first
+    assert len(database.pings) == 1  # type: ignore[attr-defined]
+
+
+async def test_reads_take_no_transaction(database: Database) -> None:
+    async with database.reading() as conn:
+        # In a transaction, now() is its start; outside one, each statement's.
+        first = await conn.scalar(text("SELECT statement_timestamp() = transaction_timestamp()"))
+        second = await conn.scalar(text("SELECT statement_timestamp() = transaction_timestamp()"))
+    assert first and second
