@@ -4,7 +4,7 @@ hash and chain hash, and the head its new chain hash and Merkle frontier, all in
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,6 +24,13 @@ _APPEND = insert(audit_record).execution_options(**IN_LOOP)
 _NEXT = (update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq + 1)
          .returning(audit_head.c.seq, audit_head.c.chain_hash, audit_head.c.frontier).execution_options(**IN_LOOP))
 _ADVANCE = update(audit_head).where(audit_head.c.id == 1).execution_options(**IN_LOOP)
+# PostgreSQL runs both in one statement (a data-modifying CTE always runs to completion): a round trip less.
+_APPEND_AND_ADVANCE = (
+    update(audit_head).where(audit_head.c.id == 1)
+    .values(chain_hash=bindparam("head_chain_hash"), frontier=bindparam("head_frontier"))
+    .add_cte(insert(audit_record).values(
+        {c: bindparam(f"record_{c.name}", type_=c.type) for c in audit_record.c if c.name not in ("id", "purged")}
+    ).cte("appended")))
 
 
 async def append(conn: AsyncConnection, values: dict[str, Any]) -> int:
@@ -32,9 +39,14 @@ async def append(conn: AsyncConnection, values: dict[str, Any]) -> int:
         seq, previous, frontier = (await conn.execute(_NEXT)).one()
         leaf = leaf_hash(content_of({**values, "seq": seq}))
         chained = chain_next(previous, leaf)
-        await conn.execute(_APPEND, [{**values, "seq": seq, "entry_hash": leaf, "chain_hash": chained}])
-        await conn.execute(_ADVANCE, {"chain_hash": chained,
-                                      "frontier": pack(frontier_append(unpack(frontier), seq - 1, leaf))})
+        record = {**values, "seq": seq, "entry_hash": leaf, "chain_hash": chained}
+        advanced = pack(frontier_append(unpack(frontier), seq - 1, leaf))
+        if conn.dialect.name == "postgresql":
+            await conn.execute(_APPEND_AND_ADVANCE, {**{f"record_{k}": v for k, v in record.items()},
+                                                     "head_chain_hash": chained, "head_frontier": advanced})
+        else:
+            await conn.execute(_APPEND, [record])
+            await conn.execute(_ADVANCE, {"chain_hash": chained, "frontier": advanced})
     except DBAPIError:
         raise AuditUnavailable("The audit log cannot be written, so nothing was changed or disclosed.") from None
     return int(seq)
