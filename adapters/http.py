@@ -1,10 +1,15 @@
-"""One way to call a source over HTTP: explicit timeout, no redirects, the adapter error tree for every failure."""
+"""One way to call a source over HTTP: explicit timeout, no redirects, a bounded answer, the adapter error tree for
+every failure."""
 
+import json
 from typing import Any
 
 import httpx
 
 from .errors import AdapterError, SourceTimeout, SourceUnavailable
+
+MAX_ANSWER_BYTES = 256 * 1024
+"""A source's answer is a few fields; more than this (decompressed) is refused before it is all read."""
 
 
 async def get_json(client: httpx.AsyncClient, source: str, url: str, *, params: dict[str, str],
@@ -15,19 +20,31 @@ async def get_json(client: httpx.AsyncClient, source: str, url: str, *, params: 
 async def request_json(client: httpx.AsyncClient, source: str, method: str, url: str, *, limits: httpx.Timeout,
                        params: dict[str, str] | None = None, body: Any = None) -> Any:
     try:
-        response = await client.request(method, url, params=params, json=body, timeout=limits,
-                                        follow_redirects=False)
+        async with client.stream(method, url, params=params, json=body, timeout=limits,
+                                 follow_redirects=False) as response:
+            status = response.status_code
+            content = await _bounded(response, source) if status == 200 else b""
     except httpx.TimeoutException:
         raise SourceTimeout(source, "no answer in time") from None
     except httpx.HTTPError as exc:
         raise SourceUnavailable(source, type(exc).__name__) from None
-    if response.status_code >= 500:
-        raise SourceUnavailable(source, f"http {response.status_code}")
-    if response.status_code in (401, 403):
+    if status >= 500:
+        raise SourceUnavailable(source, f"http {status}")
+    if status in (401, 403):
         raise AdapterError(source, "not authorised by the source")
-    if response.status_code != 200:
-        raise AdapterError(source, f"http {response.status_code}")
+    if status != 200:
+        raise AdapterError(source, f"http {status}")
     try:
-        return response.json()
+        return json.loads(content.decode("utf-8"))  # RFC 8259: JSON between systems is UTF-8
     except ValueError:
         raise AdapterError(source, "not JSON") from None
+
+
+async def _bounded(response: httpx.Response, source: str) -> bytes:
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise AdapterError(source, "answer too large")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -140,6 +140,12 @@ def plain_requests(url: str, token: str, path: str, requests: int) -> list[float
     return times
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def through_gateway(url: str, token: str, ref: str, requests: int) -> list[float]:
     times = []
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
@@ -205,13 +211,15 @@ def main() -> None:
             token = mint_access_token(load_key_ring(settings), issuer=url, audience=f"{url}/v1", caller=caller)
             through_gateway(url, token, refs["leerplicht-utrecht"], 20)  # warm up
             alone = asyncio.run(direct(lvs_url, fhir_url, refs, args.requests))
+            cpu = cpu_seconds(processes[-1].pid)
             federated = through_gateway(url, token, refs["leerplicht-utrecht"], args.requests)
+            cpu = (cpu_seconds(processes[-1].pid) - cpu) / args.requests
             health = plain_requests(url, token, "/v1/health", args.requests)
             read = plain_requests(url, token, f"/v1/children/{refs['leerplicht-utrecht']}/involvements"
                                   "?purpose=leerplicht-handhaving", args.requests)
             slowest = max(statistics.median(alone[name]) for name in ("lvs", "fhir"))
             rows.append((slowest, statistics.median(alone["both"]), statistics.median(federated),
-                         percentile(federated, 0.99), statistics.median(health), statistics.median(read)))
+                         percentile(federated, 0.99), statistics.median(health), statistics.median(read), cpu))
     finally:
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)
@@ -223,12 +231,12 @@ def main() -> None:
           else "no CPU pinning")
     print("| database, sources (delay) | slowest source alone p50 ms | both sources, asked directly in parallel p50 ms "
           "| detail query p50 ms | p99 ms | overhead over the slowest p50 ms | overhead over the direct fan-out p50 ms "
-          "| baseline: health p50 ms | baseline: audited index read p50 ms |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for slowest, both, p50, p99, health, read in rows:
+          "| baseline: health p50 ms | baseline: audited index read p50 ms | gateway CPU per detail query ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for slowest, both, p50, p99, health, read, cpu in rows:
         print(f"| {args.database}, LVS + FHIR ({args.delay_ms:.0f} ms) | {slowest * 1000:.1f} | {both * 1000:.1f} | "
               f"{p50 * 1000:.1f} | {p99 * 1000:.1f} | {(p50 - slowest) * 1000:.1f} | {(p50 - both) * 1000:.1f} | "
-              f"{health * 1000:.1f} | {read * 1000:.1f} |")
+              f"{health * 1000:.1f} | {read * 1000:.1f} | {cpu * 1000:.1f} |")
     for name, column in (("the slowest source alone", 0), ("both sources asked directly in parallel", 1)):
         overhead = statistics.median(row[2] - row[column] for row in rows)
         print(f"median overhead over {name}, {args.rounds} rounds: {overhead * 1000:.1f} ms")

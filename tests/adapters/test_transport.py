@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from adapters.errors import AdapterError, SourceTimeout, SourceUnavailable
-from adapters.http import request_json
+from adapters.http import MAX_ANSWER_BYTES, request_json
 from adapters.transport import AiohttpTransport
 
 pytestmark = pytest.mark.anyio
@@ -177,3 +177,13 @@ async def test_a_redirect_is_not_followed(serve, client: httpx.AsyncClient) -> N
     with pytest.raises(AdapterError) as moved:
         await _ask(client, url)
     assert moved.value.reason == "http 302" and other_hits == []
+
+
+async def test_an_answer_too_large_is_refused_before_it_is_all_read(serve, client: httpx.AsyncClient) -> None:
+    padding = b" " * (MAX_ANSWER_BYTES + 1)
+    bomb = gzip.compress(b'{"n": "' + b"0" * 10 * MAX_ANSWER_BYTES + b'"}')  # small on the wire, large unpacked
+    assert len(bomb) < MAX_ANSWER_BYTES / 10
+    for raw in (_response(b'{"n": 1}' + padding), _response(bomb, "Content-Encoding: gzip")):
+        with pytest.raises(AdapterError) as large:
+            await _ask(client, await serve(answering(raw)))
+        assert large.value.reason == "answer too large"
