@@ -7,7 +7,8 @@ the gateway uses, one at a time and both in parallel, and (b) `POST /v1/children
 Overhead = p50(b) − p50 of the slowest source alone, and − p50 of the direct parallel fan-out: authentication,
 policy, the snapshot read, the audit record and its commit, the merge. On a 2-core machine the two source servers,
 the gateway and this client share the cores, so sources asked together answer later than alone; the second
-figure keeps that out of the gateway's account.
+figure keeps that out of the gateway's account. The last column is the gateway process's own CPU time per detail
+query (user + system): a figure that depends less on what else the machine is doing than the latencies do.
 
     python bench/details.py [--requests 300] [--rounds 3] [--delay-ms 20] [--database sqlite|postgres]
 
