@@ -19,7 +19,6 @@ from .signing import signature_headers
 from .urls import WebhookUrlRefused, check_resolved
 
 log = logging.getLogger("inbeeld.outbox")
-LEASE = timedelta(seconds=60)
 
 
 def backoff(attempts: int, *, base: float, cap: float = 3600.0) -> float:
@@ -32,12 +31,13 @@ class OutboxWorker:
         self._context = context
         self._client = client
         self._batch = batch
+        self._lease = timedelta(seconds=context.settings.outbox_lease_seconds)
 
     async def deliver_due(self) -> int:
         """One pass: claim due messages, try each once. Returns how many were attempted."""
         ctx = self._context
         async with ctx.db.engine.begin() as conn:
-            claimed = await repository.claim_due(conn, now=ctx.clock(), lease=LEASE, limit=self._batch)
+            claimed = await repository.claim_due(conn, now=ctx.clock(), lease=self._lease, limit=self._batch)
         for message in claimed:
             error = await self._post(message.id, message.payload, message.webhook_url)
             async with ctx.db.engine.begin() as conn:

@@ -68,7 +68,8 @@ def test_match_notification_is_delivered_after_the_gateway_was_killed(tmp_path: 
     port = free_port()
     env = {"INBEELD_MODE": "development", "INBEELD_DATA_DIR": str(tmp_path / "data"),
            "INBEELD_PUBLIC_URL": f"http://127.0.0.1:{port}", "INBEELD_OUTBOX_POLL_SECONDS": "0.1",
-           "INBEELD_OUTBOX_RETRY_BASE_SECONDS": "0.1"}
+           "INBEELD_OUTBOX_RETRY_BASE_SECONDS": "0.1",
+           "INBEELD_OUTBOX_LEASE_SECONDS": "2"}  # a delivery the kill cuts off is claimed again after this
     with webhook_receiver() as receiver:
         receiver.fail_first = 10**6  # the partner is down while the first gateway runs
         keys = enrol_partners(tmp_path, env, receiver.for_org)

@@ -10,7 +10,6 @@ import pytest
 from gateway.core.crypto import CryptoError
 from gateway.notifications import repository
 from gateway.notifications.signing import verify
-from gateway.notifications.worker import LEASE
 from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, running_gateway
 from tests.fixtures.receiver import Receiver, webhook_receiver
 
@@ -87,16 +86,17 @@ async def _outbox_done(database_url: str, tmp_path: Path) -> bool:
 async def test_pending_and_half_delivered_messages_survive_a_restart(
         database_url: str, tmp_path: Path, receiver: Receiver) -> None:
     settings = gateway_settings(tmp_path, database_url)
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
     async with running_gateway(settings, webhooks=_webhooks(receiver)) as gw:
         await gw.register("school-a", BSN)
         await gw.register("ggd", BSN)
         # One message is claimed, then the gateway "dies" before the receiver acknowledged it.
         async with gw.app.state.context.db.engine.begin() as conn:
-            claimed = await repository.claim_due(conn, now=datetime.now(UTC), lease=LEASE, limit=1)
+            claimed = await repository.claim_due(conn, now=datetime.now(UTC), lease=lease, limit=1)
         assert len(claimed) == 1
     assert receiver.deliveries == []
 
-    later = lambda: datetime.now(UTC) + LEASE + timedelta(seconds=1)  # noqa: E731  (the lease has run out)
+    later = lambda: datetime.now(UTC) + lease + timedelta(seconds=1)  # noqa: E731  (the lease has run out)
     restarted = gateway_settings(tmp_path, database_url, outbox_worker=True)
     async with running_gateway(restarted, enrol=False, clock=later) as gw:
         for _ in range(100):  # the background worker delivers; bounded wait of 5 s
