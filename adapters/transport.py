@@ -5,7 +5,6 @@ same: a refused connection is unavailable, a silent server a timeout.
 
 httpx-aiohttp does the same, but maps a refused connection to a timeout."""
 
-import ssl
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -50,17 +49,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """httpx's timeouts per request (connect, read, pool) become aiohttp's; redirects, decoding and cookies stay
     httpx's (aiohttp neither follows, decompresses nor keeps anything)."""
 
-    def __init__(self, *, verify: ssl.SSLContext | bool = True, max_connections: int = 100,
-                 keepalive_seconds: float = 5.0) -> None:
-        self._ssl = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
-        self._max_connections, self._keepalive = max_connections, keepalive_seconds
+    def __init__(self) -> None:
+        self._ssl = httpx.create_ssl_context()
         self._session: aiohttp.ClientSession | None = None
 
     def _opened(self) -> aiohttp.ClientSession:
         if self._session is None:  # in the event loop, at the first request
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(ssl=self._ssl, limit=self._max_connections,
-                                               keepalive_timeout=self._keepalive),
+                connector=aiohttp.TCPConnector(ssl=self._ssl, limit=100, keepalive_timeout=5.0),
                 cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False)
         return self._session
 
