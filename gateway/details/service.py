@@ -1,6 +1,10 @@
 """Live details from the involved partners' own systems: policy decides the categories and fields, the sources
 are asked in parallel under one deadline, the answers are cut down to the allowed fields and merged, and what did
-not come is marked. Nothing of an answer is stored or logged: the audit record names the fields, not the values."""
+not come is marked. Nothing of an answer is stored or logged: the audit record names the fields, not the values.
+
+The audit record names the fields the partners are asked for on the caller's behalf (an answer can hold no more,
+and a partner's own log shows the same question, answered in time or not). So it is written while they are asked,
+not after the slowest of them, and committed before the answer leaves."""
 
 import asyncio
 import time
@@ -37,8 +41,8 @@ async def _ask(source: Source, child_ref: str, categories: list[str], purpose: s
 async def read_details(
     *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str, body: DetailsRequest,
 ) -> DetailsAnswer:
-    """Reads from a snapshot and writes only the audit record at the end: nothing holds the database (or SQLite's
-    write lock) while the partner systems are asked."""
+    """Reads from a snapshot and writes only the audit record, while the partner systems are asked: nothing holds
+    the database (or SQLite's write lock) for as long as they take."""
     audit = AuditEntry.of(caller, meta, "details.read", body.purpose)
     try:
         child_id = open_ref(context, audit, caller, child_ref)
@@ -59,11 +63,24 @@ async def read_details(
     asked = [(s, [c for c in s.config.categories if c in allowed]) for s in context.sources.values()
              if s.config.organisation in involved and s.config.organisation != caller.organisation_id]
     asked = [(s, categories) for s, categories in asked if categories]
+    requested = {f"{category}.{field}" for _, categories in asked for category in categories
+                 for field in allowed[category]}
+
+    async def record() -> None:
+        async with context.db.request_transaction() as conn:
+            await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id,
+                               decision=permit.decision, fields=requested)
+
     deadline = time.monotonic() + context.settings.details_deadline_seconds
     refs = context.child_refs()
-    results = await asyncio.gather(*(
-        _ask(s, refs.seal(child_id, s.config.organisation), categories, body.purpose.value, deadline)
-        for s, categories in asked))
+    try:  # the questions go out first; a log that cannot be written cancels them and nothing is disclosed
+        async with asyncio.TaskGroup() as group:
+            asking = [group.create_task(_ask(s, refs.seal(child_id, s.config.organisation), categories,
+                                             body.purpose.value, deadline)) for s, categories in asked]
+            group.create_task(record())
+    except* InbeeldError as failed:
+        raise failed.exceptions[0] from None
+    results = [task.result() for task in asking]
 
     def owner(source: Source) -> OrganisationSummary:
         row: Any = involved[source.config.organisation]
@@ -80,8 +97,4 @@ async def read_details(
             if kept:
                 details.append(SourceDetails(source=source.config.id, organisation=owner(source), category=category,
                                              fields=kept))
-    disclosed = {f"{d.category}.{name}" for d in details for name in d.fields}
-    async with context.db.request_transaction() as conn:
-        await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id, decision=permit.decision,
-                           fields=disclosed)
     return DetailsAnswer(child_ref=child_ref, details=details, unavailable=unavailable)

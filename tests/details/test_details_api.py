@@ -19,6 +19,7 @@ from gateway.core.logging import QUIET, JsonFormatter, configure_logging
 from gateway.core.vocabulary import Role
 from gateway.demo.sources import Behaviour, create_fhir_server, create_partner_api
 from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, problem, running_gateway
+from tests.fixtures.outages import unwritable_audit_log
 from tests.fixtures.servers import asgi_in_thread
 
 pytestmark = pytest.mark.anyio
@@ -148,9 +149,11 @@ async def test_details_live_minimised_and_never_stored(
         audited = await gw.rows("SELECT outcome, fields, processing_activity FROM audit_record "
                                 "WHERE action = 'details.read' ORDER BY seq")
         assert {r.processing_activity for r in audited} == {"inbeeld/bronnen"}
-        assert audited[0].fields == ",".join(sorted([
+        both = ",".join(sorted([
             "jgz-contact.last_contact_on", "jgz-contact.next_contact_on", "jgz-contact.planned",
             "jgz-contact.took_place", "support.arrangement_since", "support.opp"]))
+        # The record names what the partners were asked for, answered in time or not (the GGD was slow at [1]).
+        assert [r.fields for r in audited[:2]] == [both, both]
         assert [r.outcome for r in audited] == ["allowed"] * 5 + ["denied"] * 3
         dump = []
         async with gw.app.state.context.db.engine.connect() as conn:
@@ -182,3 +185,24 @@ async def test_a_consent_opens_details_for_the_school(partners: tuple[Partners, 
         assert answer.status_code == 200, answer.text
         (detail,) = answer.json()["details"]
         assert detail["organisation"]["id"] == "ggd" and "reason" not in detail["fields"]
+
+
+async def test_no_details_leave_when_their_record_cannot_be_written(
+        partners: tuple[Partners, str, str], database_url: str, tmp_path: Path) -> None:
+    """The record is written while the partners are asked: a log that cannot be written gives a 503 however
+    they answer, and the answer is dropped."""
+    found, lvs_url, fhir_url = partners
+    settings = gateway_settings(tmp_path, database_url, sources_json=_sources(lvs_url, fhir_url))
+    async with running_gateway(settings) as gw:
+        for org in ("school-a", "ggd"):
+            found.refs[org] = (await gw.register(org, BSN)).json()["child_ref"]
+        lp = (await gw.register("leerplicht", BSN, purpose="leerplicht-handhaving")).json()["child_ref"]
+        records = await gw.count("audit_record")
+        async with unwritable_audit_log(gw):
+            refused = await _ask(gw, "leerplicht", lp, "leerplicht-handhaving", ["jgz-contact", "support"])
+            problem(refused, 503, "audit-unavailable")
+            assert MARKER not in refused.text and "planned" not in refused.text
+            assert await gw.count("audit_record") == records
+        answer = await _ask(gw, "leerplicht", lp, "leerplicht-handhaving", ["jgz-contact", "support"])
+        assert answer.status_code == 200 and MARKER in answer.text
+        assert await gw.count("audit_record") == records + 1
