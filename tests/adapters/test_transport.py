@@ -187,3 +187,24 @@ async def test_an_answer_too_large_is_refused_before_it_is_all_read(serve, clien
         with pytest.raises(AdapterError) as large:
             await _ask(client, await serve(answering(raw)))
         assert large.value.reason == "answer too large"
+
+
+async def test_no_cookie_of_a_partner_is_kept_or_passed_on(serve, client: httpx.AsyncClient) -> None:
+    """A partner that sets a cookie gets none back, and another partner on the same host (another port) none of
+    it: nothing of an answer outlives its request."""
+    heads: list[bytes] = []
+
+    async def setting(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                heads.append((await _request(reader))[0])
+                writer.write(_response(b'{"n": 1}', "Set-Cookie: child=r-secret; Path=/", "Set-Cookie: s=2"))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+
+    first, second = await serve(setting), await serve(setting)
+    for url in (first, first, second):
+        assert await _ask(client, url) == {"n": 1}
+    assert len(heads) == 3 and not [head for head in heads if b"cookie" in head.lower()]
+    assert not client.cookies
