@@ -31,7 +31,8 @@ class AuditRecord(SQLModel, table=True):
     basis: str | None = Field(default=None, max_length=64, description="A statute, or consent:<id>")
     outcome: str = Field(max_length=16, description="allowed, denied or not-found")
     reasons: str = Field(default="", max_length=200, description="Stable reason codes, comma separated")
-    fields: str = Field(default="", max_length=200, description="Fields disclosed, comma separated")
+    fields: str = Field(default="", max_length=200,
+                        description="Fields disclosed (live details: asked of the partners), comma separated")
     policy_revision: str = Field(default="", max_length=64)
     decision_input: str = Field(default="", sa_type=Text, description="The policy input as JSON, for replay")
     client: str = Field(default="", max_length=64, description="Client address")
