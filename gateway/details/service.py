@@ -73,12 +73,12 @@ async def read_details(
 
     deadline = time.monotonic() + context.settings.details_deadline_seconds
     refs = context.child_refs()
-    try:  # the questions go out first; a log that cannot be written cancels them and nothing is disclosed
+    try:  # the questions go out first; a record that cannot be written cancels them and nothing is disclosed
         async with asyncio.TaskGroup() as group:
             asking = [group.create_task(_ask(s, refs.seal(child_id, s.config.organisation), categories,
                                              body.purpose.value, deadline)) for s, categories in asked]
             group.create_task(record())
-    except* InbeeldError as failed:
+    except* Exception as failed:  # the failure as itself, for its own problem (audit or storage unavailable: 503)
         raise failed.exceptions[0] from None
     results = [task.result() for task in asking]
 

@@ -206,3 +206,27 @@ async def test_no_details_leave_when_their_record_cannot_be_written(
         answer = await _ask(gw, "leerplicht", lp, "leerplicht-handhaving", ["jgz-contact", "support"])
         assert answer.status_code == 200 and MARKER in answer.text
         assert await gw.count("audit_record") == records + 1
+
+
+async def test_a_commit_that_fails_is_a_storage_problem_and_discloses_nothing(
+        partners: tuple[Partners, str, str], database_url: str, tmp_path: Path) -> None:
+    """The record's commit fails (a deferred check, as a failover at that moment would): 503 storage-unavailable,
+    not an internal error, and the partners' answer is dropped."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite checks nothing at COMMIT that a test can make fail")
+    found, lvs_url, fhir_url = partners
+    settings = gateway_settings(tmp_path, database_url, sources_json=_sources(lvs_url, fhir_url))
+    async with running_gateway(settings) as gw:
+        for org in ("school-a", "ggd"):
+            found.refs[org] = (await gw.register(org, BSN)).json()["child_ref"]
+        lp = (await gw.register("leerplicht", BSN, purpose="leerplicht-handhaving")).json()["child_ref"]
+        records = await gw.count("audit_record")
+        async with gw.app.state.context.db.engine.begin() as conn:
+            await conn.execute(text("CREATE FUNCTION refuse_at_commit() RETURNS trigger AS $$ BEGIN "
+                                    "RAISE EXCEPTION 'refused at commit'; END $$ LANGUAGE plpgsql"))
+            await conn.execute(text("CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON audit_record "
+                                    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()"))
+        refused = await _ask(gw, "leerplicht", lp, "leerplicht-handhaving", ["jgz-contact", "support"])
+        problem(refused, 503, "storage-unavailable")
+        assert MARKER not in refused.text and "planned" not in refused.text
+        assert await gw.count("audit_record") == records
