@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request
 from gateway.context import AppContext, RequestMeta
 from gateway.core.errors import PayloadTooLarge, install_problem_handlers, problem_responses
 from gateway.core.http import JsonRoute
-from gateway.dependencies import CallerDep, ConnectionDep, ContextDep, MetaDep
+from gateway.dependencies import CallerDep, ContextDep, MetaDep
 from gateway.index.routes import denials
 
 from . import service
@@ -24,11 +24,11 @@ router = APIRouter(prefix="/v1", tags=["federation"], route_class=JsonRoute)
 
 
 @router.post("/federation/lookup", operation_id="lookupAcrossRegions", responses=problem_responses(*denials))
-async def lookup_across_regions(body: FederatedLookup, request: Request, conn: ConnectionDep, context: ContextDep,
-                                caller: CallerDep, meta: MetaDep) -> FederatedAnswer:
+async def lookup_across_regions(body: FederatedLookup, request: Request, context: ContextDep, caller: CallerDep,
+                                meta: MetaDep) -> FederatedAnswer:
     """Whether the child is known here and in the neighbouring regions, and who is involved there as far as each
     region's own policy allows. A region that does not answer in time is reported unavailable."""
-    return await service.lookup_across_regions(conn, context=context, caller=caller, meta=meta, body=body,
+    return await service.lookup_across_regions(context=context, caller=caller, meta=meta, body=body,
                                                client=request.app.state.peer_client)
 
 

@@ -16,7 +16,7 @@ from gateway.audit.service import ALLOWED, NOT_FOUND, AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.crypto import CryptoError
-from gateway.core.errors import Unauthorized
+from gateway.core.errors import InbeeldError, Unauthorized
 from gateway.index import repository as index
 from gateway.index.service import decide_lookup
 from gateway.notifications.signing import signature_headers, verify
@@ -64,21 +64,28 @@ async def _ask(client: httpx.AsyncClient, context: AppContext, peer: PeerConfig,
 
 
 async def lookup_across_regions(
-    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, body: FederatedLookup,
-    client: httpx.AsyncClient,
+    *, context: AppContext, caller: Caller, meta: RequestMeta, body: FederatedLookup, client: httpx.AsyncClient,
 ) -> FederatedAnswer:
-    """Decided as a lookup here (the caller needs a basis in its own region), then asked of every peer."""
+    """Decided as a lookup here (the caller needs a basis in its own region), then asked of every peer. Decided
+    from a snapshot and recorded after the peers answered: nothing holds the database (or SQLite's write lock)
+    while a peer takes its time."""
     audit = AuditEntry.of(caller, meta, "child.lookup.peers", body.purpose)
-    child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit, bsn=body.bsn,
-                                           purpose=body.purpose)
+    try:
+        async with context.db.reading() as conn:
+            child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit,
+                                                   bsn=body.bsn, purpose=body.purpose)
+    except InbeeldError as refused:
+        await context.db.record_refusal(refused)
+        raise
     request = PeerRequest(bsn=body.bsn, purpose=body.purpose, organisation=caller.organisation_id,
                           organisation_type=caller.organisation_type, role=caller.role,
                           professional=caller.professional)
     payload = json.dumps({**request.model_dump(mode="json"), "bsn": body.bsn.digits}).encode()
     peers = list(peers_of(context.settings.federation_peers_json).values())
     answers = list(await asyncio.gather(*(_ask(client, context, peer, payload) for peer in peers)))
-    await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id, decision=permit.decision,
-                       fields=[f"peer:{a.region}:{a.status}" for a in answers])
+    async with context.db.request_transaction() as conn:
+        await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id,
+                           decision=permit.decision, fields=[f"peer:{a.region}:{a.status}" for a in answers])
     return FederatedAnswer(region=context.settings.region, peers=answers,
                            child_ref=context.child_refs().seal(child_id, caller.organisation_id)
                            if child_id is not None else None)

@@ -4,6 +4,7 @@ allow; a region that never answers gives a partial answer within the deadline; a
 revoked is refused in both directions; both sides audit; an unsigned or replayed peer request is refused."""
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import socket
@@ -147,6 +148,15 @@ def test_three_regions(regions: dict[str, Region]) -> None:
     assert (peers["gooi"]["status"], peers["gooi"]["reasons"]) == ("unavailable", ["tls"])
     assert BSN not in answer.text
 
+    # While a lookup waits on the silent region, the gateway goes on writing: nothing is locked meanwhile.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(lekstroom.post, "/v1/federation/lookup", "leerplicht", ask)
+        time.sleep(0.3)
+        started = time.monotonic()
+        assert lekstroom.post("/v1/involvements", "ggd", {"bsn": BSNS[1], "purpose": "signalering"}).status_code == 201
+        assert time.monotonic() - started < 0.5 and not waiting.done()
+        assert waiting.result().status_code == 200
+
     # A school in Lekstroom must first have a basis in its own region; involved there, it may ask — and Utrecht's
     # policy refuses it (no statutory task across the border).
     denied = lekstroom.post("/v1/federation/lookup", "school-a", {"bsn": BSN, "purpose": "signalering"})
@@ -166,14 +176,14 @@ def test_three_regions(regions: dict[str, Region]) -> None:
     assert _first_read(gooi.settings, port) in ("closed", "TLSV13_ALERT_CERTIFICATE_REVOKED")
 
     # Both sides audited the exchanges; Utrecht saw nothing of Gooi.
-    assert utrecht.audit("peer.lookup") == [
-        ("lekstroom:leerplicht", "allowed", ",".join(sorted(f"involvements:{t.value}" for t in OrgType))),
+    everyone = ",".join(sorted(f"involvements:{t.value}" for t in OrgType))
+    assert utrecht.audit("peer.lookup") == [("lekstroom:leerplicht", "allowed", everyone)] * 2 + [
         ("lekstroom:school-a", "denied", "")]
     asked = lekstroom.audit("child.lookup.peers")
     assert asked[0][:2] == ("leerplicht", "allowed")
     assert set(asked[0][2].split(",")) == {"peer:utrecht:found", "peer:gooi:unavailable", "peer:stil:unavailable",
                                            "peer:weg:unavailable"}
-    assert [r[1] for r in asked] == ["allowed", "denied", "allowed"]
+    assert [r[1] for r in asked] == ["allowed", "allowed", "denied", "allowed"]
 
 
 def test_a_peer_request_must_be_signed_once(regions: dict[str, Region]) -> None:
