@@ -1,10 +1,10 @@
 """Live details from the involved partners' own systems: policy decides the categories and fields, the sources
 are asked in parallel under one deadline, the answers are cut down to the allowed fields and merged, and what did
-not come is marked. Nothing of an answer is stored or logged: the audit record names the fields, not the values.
+not come is marked. Nothing of an answer is stored or logged.
 
-The audit record names the fields the partners are asked for on the caller's behalf (an answer can hold no more,
-and a partner's own log shows the same question, answered in time or not). So it is written while they are asked,
-not after the slowest of them, and committed before the answer leaves."""
+The audit record names the fields the partners are asked for on the caller's behalf, not their values: an answer can
+hold no more, and a partner's own log shows the same question, answered in time or not. So it is written while they
+are asked, not after the slowest of them, and committed before the answer leaves."""
 
 import asyncio
 import time

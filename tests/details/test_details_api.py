@@ -3,10 +3,11 @@ GGD's FHIR server): policy picks the fields, sources are asked in parallel under
 source is marked unavailable, and nothing the sources said is stored or logged — a marker value proves it."""
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -187,16 +188,23 @@ async def test_a_consent_opens_details_for_the_school(partners: tuple[Partners, 
         assert detail["organisation"]["id"] == "ggd" and "reason" not in detail["fields"]
 
 
-async def test_no_details_leave_when_their_record_cannot_be_written(
-        partners: tuple[Partners, str, str], database_url: str, tmp_path: Path) -> None:
-    """The record is written while the partners are asked: a log that cannot be written gives a 503 however
-    they answer, and the answer is dropped."""
+@contextlib.asynccontextmanager
+async def _leerplicht_asking(partners: tuple[Partners, str, str], database_url: str,
+                             tmp_path: Path) -> AsyncIterator[tuple[Gateway, str]]:
+    """A gateway asking both partner systems, the school and the GGD involved: it and leerplicht's reference."""
     found, lvs_url, fhir_url = partners
     settings = gateway_settings(tmp_path, database_url, sources_json=_sources(lvs_url, fhir_url))
     async with running_gateway(settings) as gw:
         for org in ("school-a", "ggd"):
             found.refs[org] = (await gw.register(org, BSN)).json()["child_ref"]
-        lp = (await gw.register("leerplicht", BSN, purpose="leerplicht-handhaving")).json()["child_ref"]
+        yield gw, (await gw.register("leerplicht", BSN, purpose="leerplicht-handhaving")).json()["child_ref"]
+
+
+async def test_no_details_leave_when_their_record_cannot_be_written(
+        partners: tuple[Partners, str, str], database_url: str, tmp_path: Path) -> None:
+    """The record is written while the partners are asked: a log that cannot be written gives a 503 however
+    they answer, and the answer is dropped."""
+    async with _leerplicht_asking(partners, database_url, tmp_path) as (gw, lp):
         records = await gw.count("audit_record")
         async with unwritable_audit_log(gw):
             refused = await _ask(gw, "leerplicht", lp, "leerplicht-handhaving", ["jgz-contact", "support"])
@@ -214,12 +222,7 @@ async def test_a_commit_that_fails_is_a_storage_problem_and_discloses_nothing(
     not an internal error, and the partners' answer is dropped."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite checks nothing at COMMIT that a test can make fail")
-    found, lvs_url, fhir_url = partners
-    settings = gateway_settings(tmp_path, database_url, sources_json=_sources(lvs_url, fhir_url))
-    async with running_gateway(settings) as gw:
-        for org in ("school-a", "ggd"):
-            found.refs[org] = (await gw.register(org, BSN)).json()["child_ref"]
-        lp = (await gw.register("leerplicht", BSN, purpose="leerplicht-handhaving")).json()["child_ref"]
+    async with _leerplicht_asking(partners, database_url, tmp_path) as (gw, lp):
         records = await gw.count("audit_record")
         async with gw.app.state.context.db.engine.begin() as conn:
             await conn.execute(text("CREATE FUNCTION refuse_at_commit() RETURNS trigger AS $$ BEGIN "
