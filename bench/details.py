@@ -8,7 +8,9 @@ Overhead = p50(b) − p50 of the slowest source alone, and − p50 of the direct
 policy, the snapshot read, the audit record and its commit, the merge. On a 2-core machine the two source servers,
 the gateway and this client share the cores, so sources asked together answer later than alone; the second
 figure keeps that out of the gateway's account. The last column is the gateway process's own CPU time per detail
-query (user + system): a figure that depends less on what else the machine is doing than the latencies do.
+query (user + system): a figure that depends less on what else the machine is doing than the latencies do. The last
+line gives the overhead in audited index reads of the same run (authentication, a read, policy, an audit record and
+its commit), since both grow alike on a slower machine.
 
     python bench/details.py [--requests 300] [--rounds 3] [--delay-ms 20] [--database sqlite|postgres]
 
@@ -241,6 +243,9 @@ def main() -> None:
     for name, column in (("the slowest source alone", 0), ("both sources asked directly in parallel", 1)):
         overhead = statistics.median(row[2] - row[column] for row in rows)
         print(f"median overhead over {name}, {args.rounds} rounds: {overhead * 1000:.1f} ms")
+    # The same overhead in units of the gateway's own audited read, measured in the same run.
+    ratio = statistics.median((row[2] - row[0]) / row[5] for row in rows)
+    print(f"median overhead over the slowest source / audited index read, {args.rounds} rounds: {ratio:.2f}")
 
 if __name__ == "__main__":
     main()
