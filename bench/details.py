@@ -6,12 +6,12 @@ sources. In one run and alternating, the bench times (a) each source asked direc
 the gateway uses, one at a time and both in parallel, and (b) `POST /v1/children/{ref}/details` over both.
 Overhead = p50(b) − p50 of the slowest source alone, and − p50 of the direct parallel fan-out: the hop into the
 gateway, authentication, the snapshot read, policy, the merge (the audit record is written while the sources are
-asked). On a 2-core machine the two source servers,
-the gateway and this client share the cores, so sources asked together answer later than alone; the second
-figure keeps that out of the gateway's account. The last column is the gateway process's own CPU time per detail
-query (user + system): a figure that depends less on what else the machine is doing than the latencies do. The last
-line gives the overhead in audited index reads of the same run (authentication, a read, policy, an audit record and
-its commit), a baseline that this machine's speed weighs on as it does on the overhead.
+asked). On a 2-core machine the two source servers, the gateway and this client share the cores, so sources asked
+together answer later than alone; the second figure keeps that out of the gateway's account. The last column is
+the gateway process's own CPU time per detail query (user + system): a figure that depends less on what else the
+machine is doing than the latencies do. The last line gives the overhead in audited index reads of the same run
+(authentication, a read, policy, an audit record and its commit), a baseline that this machine's speed weighs on as
+it does on the overhead.
 
     python bench/details.py [--requests 300] [--rounds 3] [--delay-ms 20] [--database sqlite|postgres]
 
