@@ -206,12 +206,19 @@ class Database:
             finally:
                 await conn.rollback()
 
-    async def record_refusal(self, error: BaseException) -> None:
-        """The audit record a refusal carries, for a request that was refused outside a request transaction."""
-        record = getattr(error, "record_on_failure", None)
-        if record is not None:
-            async with self._writers or contextlib.nullcontext(), self.engine.begin() as conn:
-                await record(conn)
+    @contextlib.asynccontextmanager
+    async def deciding(self) -> AsyncIterator[AsyncConnection]:
+        """`reading()` for a request decided from a snapshot: a refusal raised in it carries an audit record
+        (`record_on_failure`), written in a transaction of its own before the refusal goes on."""
+        try:
+            async with self.reading() as conn:
+                yield conn
+        except Exception as refused:
+            record = getattr(refused, "record_on_failure", None)
+            if record is not None:
+                async with self._writers or contextlib.nullcontext(), self.engine.begin() as conn:
+                    await record(conn)
+            raise
 
     async def dispose(self) -> None:
         await self.engine.dispose()

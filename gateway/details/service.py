@@ -15,7 +15,6 @@ from adapters.protocols import SourceAnswer
 from gateway.audit.service import ALLOWED, AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
-from gateway.core.errors import InbeeldError
 from gateway.index.service import involvements_with_facts, open_ref
 from gateway.organisations.schemas import OrganisationSummary
 from gateway.policy.enforce import policy_input, require_permit
@@ -44,17 +43,13 @@ async def read_details(
     """Reads from a snapshot and writes only the audit record, while the partner systems are asked: nothing holds
     the database (or SQLite's write lock) for as long as they take."""
     audit = AuditEntry.of(caller, meta, "details.read", body.purpose)
-    try:
+    async with context.db.deciding() as conn:
         child_id = open_ref(context, audit, caller, child_ref)
-        async with context.db.reading() as conn:
-            rows, facts = await involvements_with_facts(conn, child_id, caller.organisation_id)
-        involved = {r.organisation_id: r for r in rows}
+        rows, facts = await involvements_with_facts(conn, child_id, caller.organisation_id)
         permit = await require_permit(context, audit, child_id, policy_input(
             context, caller, "details.read", body.purpose, {**facts, "categories": body.categories}),
             entrypoint=ENTRYPOINT)
-    except InbeeldError as refused:
-        await context.db.record_refusal(refused)
-        raise
+    involved = {r.organisation_id: r for r in rows}
     allowed: dict[str, set[str]] = {}
     for name in permit.fields:
         category, _, field = name.partition(".")

@@ -16,7 +16,7 @@ from gateway.audit.service import ALLOWED, NOT_FOUND, AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.crypto import CryptoError
-from gateway.core.errors import InbeeldError, Unauthorized
+from gateway.core.errors import Unauthorized
 from gateway.index import repository as index
 from gateway.index.service import decide_lookup
 from gateway.notifications.signing import signature_headers, verify
@@ -70,13 +70,9 @@ async def lookup_across_regions(
     from a snapshot and recorded after the peers answered: nothing holds the database (or SQLite's write lock)
     while a peer takes its time."""
     audit = AuditEntry.of(caller, meta, "child.lookup.peers", body.purpose)
-    try:
-        async with context.db.reading() as conn:
-            child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit,
-                                                   bsn=body.bsn, purpose=body.purpose)
-    except InbeeldError as refused:
-        await context.db.record_refusal(refused)
-        raise
+    async with context.db.deciding() as conn:
+        child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit,
+                                               bsn=body.bsn, purpose=body.purpose)
     request = PeerRequest(bsn=body.bsn, purpose=body.purpose, organisation=caller.organisation_id,
                           organisation_type=caller.organisation_type, role=caller.role,
                           professional=caller.professional)
