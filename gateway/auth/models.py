@@ -19,7 +19,8 @@ class OAuthClient(SQLModel, table=True):
 
 
 class UsedAssertion(SQLModel, table=True):
-    """RFC 7523 §3: a `jti` is accepted once while its assertion lives."""
+    """RFC 7523 §3: a `jti` is accepted once while its assertion lives. So is a peer region's request id
+    (`client_id` is then `peer:<region>`), while its signature's timestamp is within tolerance."""
 
     __tablename__ = "used_assertion"
 

@@ -47,6 +47,7 @@ def create_peer_app(context: AppContext) -> FastAPI:
         peer_request = PeerRequest.model_validate_json(body)
         meta = RequestMeta(request_id=str(uuid.uuid4()), client=f"peer:{region}")
         async with context.db.request_transaction() as conn:
+            await service.spend_message(conn, region=region, headers=request.headers, now=context.clock())
             return await service.answer_peer(conn, context=context, region=region, request=peer_request, meta=meta)
 
     return app

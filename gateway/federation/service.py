@@ -4,15 +4,17 @@ the body, as from a partner); each peer pseudonymises with its own keys, decides
 the exchange; the asking gateway audits its side and gives back what came within the deadline."""
 
 import asyncio
+import hashlib
 import json
-import time
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.audit.service import ALLOWED, NOT_FOUND, AuditEntry
+from gateway.auth import repository as auth
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.crypto import CryptoError
@@ -91,26 +93,33 @@ class PeerNotGenuine(Unauthorized):
     code, title = "peer-not-genuine", "The request is not signed by a known peer"
 
 
-_seen: dict[str, float] = {}
+SIGNATURE_TOLERANCE_SECONDS = 300
 
 
 def check_peer(headers: Mapping[str, str], body: bytes, peers: dict[str, PeerConfig]) -> str:
-    """The asking region, when its signature is valid and the message is new (a replay is refused)."""
+    """The asking region, when the request is signed by its key and not stale. Whether it is new is
+    `spend_message`'s to say."""
     region = headers.get(REGION_HEADER, "")
     peer = peers.get(region)
     if peer is None:
         raise PeerNotGenuine("Not a peer of this gateway.")
     try:
-        message_id = verify(headers=headers, body=body, jwks=peer.jwks)
+        verify(headers=headers, body=body, jwks=peer.jwks, tolerance_seconds=SIGNATURE_TOLERANCE_SECONDS)
     except CryptoError:
         raise PeerNotGenuine("The signature does not verify.") from None
-    now = time.monotonic()
-    for old in [m for m, at in _seen.items() if at < now - 600]:
-        del _seen[old]
-    if message_id in _seen:
-        raise PeerNotGenuine("This request was seen before.")
-    _seen[message_id] = now
     return region
+
+
+async def spend_message(conn: AsyncConnection, *, region: str, headers: Mapping[str, str], now: datetime) -> None:
+    """A verified peer request is answered once: its id is kept in the database, which every replica of this
+    gateway shares, until its timestamp is past the tolerance (a replay to another replica is refused too)."""
+    caller = f"peer:{region}"
+    expires = int(headers["webhook-timestamp"]) + SIGNATURE_TOLERANCE_SECONDS + 60
+    fresh = await auth.use_assertion(
+        conn, jti_hash=hashlib.sha256(f"{caller}\0{headers['webhook-id']}".encode()).hexdigest(), client_id=caller,
+        expires_at=datetime.fromtimestamp(expires, UTC), now=now)
+    if not fresh:
+        raise PeerNotGenuine("This request was seen before.")
 
 
 async def answer_peer(conn: AsyncConnection, *, context: AppContext, region: str, request: PeerRequest,

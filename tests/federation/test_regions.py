@@ -31,7 +31,7 @@ from gateway.federation.tls import client_context
 from gateway.notifications.signing import signature_headers
 from tests.fixtures.gateway import BSNS, ORGS, enrol_region, gateway_settings
 from tests.fixtures.pki import TestPki
-from tests.fixtures.processes import free_listen_port
+from tests.fixtures.processes import free_listen_port, serving
 from tests.fixtures.servers import asgi_in_thread
 
 pytestmark = pytest.mark.slow
@@ -186,7 +186,14 @@ def test_three_regions(regions: dict[str, Region]) -> None:
     assert [r[1] for r in asked] == ["allowed", "allowed", "denied", "allowed"]
 
 
-def test_a_peer_request_must_be_signed_once(regions: dict[str, Region]) -> None:
+def _replica_env(settings: Settings, **changes: Any) -> dict[str, str]:
+    """The environment that starts another replica of this region's gateway (`inbeeld serve`)."""
+    values = {**settings.model_dump(mode="json", exclude_defaults=True), **changes}
+    return {f"INBEELD_{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+            for name, value in values.items() if value is not None}
+
+
+def test_a_peer_request_must_be_signed_once(regions: dict[str, Region], tmp_path: Path) -> None:
     utrecht, lekstroom = regions["utrecht"], regions["lekstroom"]
     settings = lekstroom.settings
     url = f"https://127.0.0.1:{utrecht.settings.federation_port}/federation/v1/lookup"
@@ -194,15 +201,30 @@ def test_a_peer_request_must_be_signed_once(regions: dict[str, Region]) -> None:
                        "organisation_type": "leerplicht", "role": "leerplichtambtenaar",
                        "professional": "p-1"}).encode()
     kid, key = load_key_ring(settings).signing[-1]
-    signed = {"content-type": "application/json", "inbeeld-peer-region": "lekstroom",
-              **signature_headers(message_id=str(uuid.uuid4()), body=body, key_id=kid, key=key)}
+
+    def signed() -> dict[str, str]:
+        return {"content-type": "application/json", "inbeeld-peer-region": "lekstroom",
+                **signature_headers(message_id=str(uuid.uuid4()), body=body, key_id=kid, key=key)}
+
+    once = signed()
     with httpx.Client(verify=client_context(settings), timeout=5) as client:
         unsigned = client.post(url, content=body, headers={"content-type": "application/json",
                                                            "inbeeld-peer-region": "lekstroom"})
         assert (unsigned.status_code, unsigned.json()["code"]) == (401, "peer-not-genuine")
-        assert client.post(url, content=body, headers=signed).json()["status"] == "not-found"
-        replayed = client.post(url, content=body, headers=signed)
+        assert client.post(url, content=body, headers=once).json()["status"] == "not-found"
+        replayed = client.post(url, content=body, headers=once)
         assert (replayed.status_code, replayed.json()["code"]) == (401, "peer-not-genuine")
         tampered = client.post(url, content=body.replace(b"leerplicht-handhaving", b"jeugdbescherming"),
-                               headers={**signed, "webhook-id": str(uuid.uuid4())})
+                               headers={**signed(), "webhook-id": str(uuid.uuid4())})
         assert tampered.status_code == 401
+
+        # Another replica of Utrecht's gateway, its own process on the same database: it answers a new request,
+        # and refuses the one its sibling answered.
+        port, peer_port = free_listen_port(), free_listen_port()
+        env = _replica_env(utrecht.settings, public_url=f"http://127.0.0.1:{port}", federation_port=peer_port)
+        with serving(cwd=tmp_path, port=port, env=env):
+            replica = f"https://127.0.0.1:{peer_port}/federation/v1/lookup"
+            assert client.post(replica, content=body, headers=signed()).json()["status"] == "not-found"
+            replayed = client.post(replica, content=body, headers=once)
+            assert (replayed.status_code, replayed.json()["code"]) == (401, "peer-not-genuine")
+    assert [r[1] for r in utrecht.audit("peer.lookup")] == ["not-found", "not-found"]
