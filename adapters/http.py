@@ -23,7 +23,9 @@ async def request_json(client: httpx.AsyncClient, source: str, method: str, url:
         async with client.stream(method, url, params=params, json=body, timeout=limits,
                                  follow_redirects=False) as response:
             status = response.status_code
-            content = await _bounded(response, source) if status == 200 else b""
+            content = await bounded_body(response, MAX_ANSWER_BYTES) if status == 200 else b""
+            if content is None:
+                raise AdapterError(source, "answer too large")
     except httpx.TimeoutException:
         raise SourceTimeout(source, "no answer in time") from None
     except httpx.HTTPError as exc:
@@ -40,11 +42,13 @@ async def request_json(client: httpx.AsyncClient, source: str, method: str, url:
         raise AdapterError(source, "not JSON") from None
 
 
-async def _bounded(response: httpx.Response, source: str) -> bytes:
+async def bounded_body(response: httpx.Response, limit: int) -> bytes | None:
+    """The body of a streamed response, or None when it holds more than `limit` bytes (decompressed: a gzip bomb
+    counts as what it unpacks to); reading stops there."""
     chunks, size = [], 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
-            raise AdapterError(source, "answer too large")
+        if size > limit:
+            return None
         chunks.append(chunk)
     return b"".join(chunks)

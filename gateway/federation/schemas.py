@@ -1,8 +1,9 @@
-from typing import Literal
+from datetime import date
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.core.vocabulary import OrgType, Purpose, Role
+from gateway.core.vocabulary import OrgType, PlainText, Purpose, Role
 from gateway.pseudonyms.bsn import BsnField
 
 
@@ -19,18 +20,25 @@ class FederatedLookup(BaseModel):
     purpose: Purpose
 
 
+ReasonCode = Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")]
+
+
 class PeerInvolvement(BaseModel):
-    organisation: str
+    """As a peer region's gateway says it, and checked as strictly as what a partner registers here: it is passed
+    on to the asking partner."""
+
+    organisation: PlainText = Field(min_length=1, max_length=200)
     organisation_type: OrgType
-    contact_point: str
-    since: str
+    contact_point: PlainText = Field(min_length=3, max_length=200)
+    since: date
 
 
 class PeerAnswer(BaseModel):
     region: str
     status: Literal["found", "not-found", "refused", "unavailable"]
-    involvements: list[PeerInvolvement] = Field(default_factory=list)
-    reasons: list[str] = Field(default_factory=list, description="Why the peer refused, or why it did not answer")
+    involvements: list[PeerInvolvement] = Field(default_factory=list, max_length=100)
+    reasons: list[ReasonCode] = Field(default_factory=list, max_length=10,
+                                      description="Why the peer refused, or why it did not answer")
 
 
 class FederatedAnswer(BaseModel):

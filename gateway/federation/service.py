@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.http import bounded_body
 from gateway.audit.service import ALLOWED, NOT_FOUND, AuditEntry
 from gateway.auth import repository as auth
 from gateway.auth.tokens import Caller
@@ -27,6 +28,8 @@ from gateway.policy.enforce import require_permit
 from .schemas import FederatedAnswer, FederatedLookup, PeerAnswer, PeerConfig, PeerInvolvement, PeerRequest
 
 ENTRYPOINT = "inbeeld.federation.decision"
+MAX_PEER_ANSWER_BYTES = 64 * 1024
+"""One child's involvements in one region: a few kilobytes. A longer answer is refused before it is all read."""
 REGION_HEADER = "inbeeld-peer-region"
 
 
@@ -48,15 +51,20 @@ async def _ask(client: httpx.AsyncClient, context: AppContext, peer: PeerConfig,
     deadline = context.settings.federation_timeout_seconds
     try:
         # httpx's own timeouts end a slow peer cleanly; the outer one is a backstop, never a hang.
-        async with asyncio.timeout(deadline + 1):
-            response = await client.post(f"{peer.url.rstrip('/')}/federation/v1/lookup", content=body,
-                                         headers=headers, timeout=httpx.Timeout(deadline))
-        if response.status_code == 403:  # the peer's own policy said no
-            reasons = response.json().get("reasons", [])
-            return PeerAnswer(region=peer.region, status="refused", reasons=[str(r) for r in reasons][:10])
-        if response.status_code != 200:
-            return PeerAnswer(region=peer.region, status="unavailable", reasons=[f"http-{response.status_code}"])
-        return PeerAnswer.model_validate({**response.json(), "region": peer.region})
+        async with asyncio.timeout(deadline + 1), client.stream(
+                "POST", f"{peer.url.rstrip('/')}/federation/v1/lookup", content=body, headers=headers,
+                timeout=httpx.Timeout(deadline)) as response:
+            status = response.status_code
+            content = await bounded_body(response, MAX_PEER_ANSWER_BYTES) if status in (200, 403) else b""
+        if status not in (200, 403):
+            return PeerAnswer(region=peer.region, status="unavailable", reasons=[f"http-{status}"])
+        answer = json.loads(content) if content is not None else None
+        if not isinstance(answer, dict):  # too long, or not an object
+            return PeerAnswer(region=peer.region, status="unavailable", reasons=["bad-answer"])
+        if status == 403:  # the peer's own policy said no
+            return PeerAnswer.model_validate({"region": peer.region, "status": "refused",
+                                              "reasons": answer.get("reasons", [])})
+        return PeerAnswer.model_validate({**answer, "region": peer.region})
     except (TimeoutError, httpx.TimeoutException):
         return PeerAnswer(region=peer.region, status="unavailable", reasons=["timeout"])
     except httpx.TransportError as error:  # refused, reset, or our certificate refused after the handshake
@@ -143,7 +151,7 @@ async def answer_peer(conn: AsyncConnection, *, context: AppContext, region: str
         return PeerAnswer(region=context.settings.region, status="not-found")
     rows = await index.active_involvements(conn, child_id)
     visible = [PeerInvolvement(organisation=r.organisation_name, organisation_type=r.organisation_type,
-                               contact_point=r.contact_point, since=r.since.isoformat())
+                               contact_point=r.contact_point, since=r.since)
                for r in rows if f"involvements:{r.organisation_type}" in permit.fields]
     await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
     return PeerAnswer(region=context.settings.region, status="found", involvements=visible)

@@ -1,7 +1,8 @@
 """Three regions, three gateways — real servers on 127.0.0.1, each with its own database, keys and policies,
 talking mutual TLS with a test PKI. A child involved in Utrecht is found from Lekstroom as far as both policies
 allow; a region that never answers gives a partial answer within the deadline; a region whose certificate is
-revoked is refused in both directions; both sides audit; an unsigned or replayed peer request is refused."""
+revoked is refused in both directions; both sides audit; an unsigned or replayed peer request is refused; a peer's
+malformed or oversized answer is reported, not passed on."""
 
 import asyncio
 import concurrent.futures
@@ -14,8 +15,9 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -32,7 +34,7 @@ from gateway.notifications.signing import signature_headers
 from tests.fixtures.gateway import BSNS, ORGS, enrol_region, gateway_settings
 from tests.fixtures.pki import TestPki
 from tests.fixtures.processes import free_listen_port, serving
-from tests.fixtures.servers import asgi_in_thread
+from tests.fixtures.servers import asgi_in_thread, serving_in_thread
 
 pytestmark = pytest.mark.slow
 REGIONS = ("utrecht", "lekstroom", "gooi")
@@ -228,3 +230,75 @@ def test_a_peer_request_must_be_signed_once(regions: dict[str, Region], tmp_path
             replayed = client.post(replica, content=body, headers=once)
             assert (replayed.status_code, replayed.json()["code"]) == (401, "peer-not-genuine")
     assert [r[1] for r in utrecht.audit("peer.lookup")] == ["not-found", "not-found"]
+
+
+class _ScriptedPeer(BaseHTTPRequestHandler):
+    """A peer region's listener that answers whatever the test puts next: a peer that is broken, or worse."""
+
+    answers: ClassVar[list[tuple[int, bytes]]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        status, body = self.answers.pop(0)
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _involvement(**changes: str) -> dict[str, str]:
+    return {"organisation": "School", "organisation_type": "school", "contact_point": "zorg@school.test",
+            "since": "2026-09-01", **changes}
+
+
+def _ask_of(peer_status: int, peer_answer: Any, tmp_path: Path) -> httpx.Response:
+    """A lookup from Lekstroom, whose one peer region answers `peer_answer` with `peer_status`."""
+    pki = TestPki(tmp_path / "pki")
+    asking, broken = pki.issue("lekstroom"), pki.issue("kapot")
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(broken.cert, broken.key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ScriptedPeer)
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+    raw = peer_answer if isinstance(peer_answer, bytes) else json.dumps(peer_answer).encode()
+    _ScriptedPeer.answers = [(peer_status, raw)]
+    port = free_listen_port()
+    peers = [{"region": "kapot", "url": f"https://127.0.0.1:{server.server_address[1]}", "jwks": {"keys": []}}]
+    settings = gateway_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'inbeeld.db'}", region="lekstroom",
+                                public_url=f"http://127.0.0.1:{port}", federation_peers_json=json.dumps(peers),
+                                federation_cert_file=asking.cert, federation_key_file=asking.key,
+                                federation_ca_file=pki.ca, federation_timeout_seconds=2.0)
+    migrate(settings.effective_database_url)
+    asyncio.run(enrol_region(settings, {}))
+    with serving_in_thread(server), asgi_in_thread(create_app(settings), port=port):
+        response = Region(settings).post("/v1/federation/lookup", "leerplicht",
+                                         {"bsn": BSN, "purpose": "leerplicht-handhaving"})
+    assert not _ScriptedPeer.answers  # it was asked
+    assert response.status_code == 200, response.text
+    return response
+
+
+@pytest.mark.parametrize(("status", "answer"), [
+    (403, []),  # a refusal that is not an object
+    (200, [1]),  # an answer that is not an object
+    (200, {"status": "found", "involvements": [_involvement()] * 101}),
+    (200, b'{"status": "not-found"}' + b" " * 100_000),  # a valid answer, but longer than any
+    (200, {"status": "found", "involvements": [_involvement(organisation="x" * 5_000)]}),
+    (200, {"status": "found", "involvements": [_involvement(since="gisteren")]}),
+    (200, {"status": "found", "involvements": [_involvement(contact_point="zorg@school.test\u202e")]}),
+    (403, {"reasons": ["x" * 5_000]}),
+    (403, {"reasons": ["no-statutory-task-for-peer"] * 11}),
+])
+def test_a_broken_peer_is_reported_not_passed_on(status: int, answer: Any, tmp_path: Path) -> None:
+    assert _ask_of(status, answer, tmp_path).json()["peers"] == [
+        {"region": "kapot", "status": "unavailable", "involvements": [], "reasons": ["bad-answer"]}]
+
+
+def test_a_peer_answer_is_passed_on_as_far_as_it_is_an_answer(tmp_path: Path) -> None:
+    response = _ask_of(200, {"status": "found", "involvements": [_involvement()], "bsn": BSN}, tmp_path)
+    assert response.json()["peers"] == [{"region": "kapot", "status": "found", "involvements": [_involvement()],
+                                         "reasons": []}]
+    assert BSN not in response.text
