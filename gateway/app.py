@@ -134,8 +134,7 @@ def create_app(
     )
     app.state.context = context
     install_problem_handlers(app)
-    app.add_middleware(GatewayMiddleware, api_version=API_VERSION, max_body_bytes=settings.max_body_bytes,
-                       max_header_bytes=settings.max_header_bytes, deadline_seconds=settings.request_deadline_seconds)
+    GatewayMiddleware.install(app, settings)
     app.include_router(oauth_router)
     app.include_router(index_router)
     app.include_router(cases_router)

@@ -11,14 +11,17 @@ from collections.abc import Callable, Coroutine
 from typing import Any, NoReturn
 from urllib.parse import parse_qsl, unquote
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway import API_VERSION
+
 from . import metrics
 from .errors import RETRY_AFTER, problem_response
+from .settings import Settings
 
 log = logging.getLogger("inbeeld.access")
 _NINE_DIGITS = re.compile(r"^\s*\d{3}[\s.-]?\d{3}[\s.-]?\d{3}\s*$")
@@ -102,6 +105,13 @@ class GatewayMiddleware:
             log.info("request", extra={"method": scope["method"], "route": route, "status": status or 500,
                                        "ms": round(seconds * 1000, 2)})
             metrics.observe(route, scope["method"], status or 500, seconds)
+
+    @classmethod
+    def install(cls, app: FastAPI, settings: Settings) -> None:
+        """On the main app and on the peers' app alike."""
+        app.add_middleware(cls, api_version=API_VERSION, max_body_bytes=settings.max_body_bytes,
+                           max_header_bytes=settings.max_header_bytes,
+                           deadline_seconds=settings.request_deadline_seconds)
 
     def _cleaned_up(self, request: "asyncio.Future[None]") -> None:
         self._cleanups.discard(request)

@@ -11,8 +11,8 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 
 from gateway.context import AppContext, RequestMeta
-from gateway.core.errors import PayloadTooLarge, install_problem_handlers, problem_responses
-from gateway.core.http import JsonRoute
+from gateway.core.errors import install_problem_handlers, problem_responses
+from gateway.core.http import GatewayMiddleware, JsonRoute
 from gateway.dependencies import CallerDep, ContextDep, MetaDep
 from gateway.index.routes import denials
 
@@ -33,16 +33,16 @@ async def lookup_across_regions(body: FederatedLookup, request: Request, context
 
 
 def create_peer_app(context: AppContext) -> FastAPI:
-    """The endpoint other regions' gateways call. Mutual TLS is the listener's; the signature is checked here."""
+    """The endpoint other regions' gateways call. Mutual TLS is the listener's; the signature is checked here; the
+limits on bodies, headers and time are the main app's."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     install_problem_handlers(app)
+    GatewayMiddleware.install(app, context.settings)
     peers = service.peers_of(context.settings.federation_peers_json)
 
     @app.post("/federation/v1/lookup")
     async def peer_lookup(request: Request) -> PeerAnswer:
         body = await request.body()
-        if len(body) > context.settings.max_body_bytes:
-            raise PayloadTooLarge("The request body is too large.")
         region = service.check_peer(request.headers, body, peers)
         peer_request = PeerRequest.model_validate_json(body)
         meta = RequestMeta(request_id=str(uuid.uuid4()), client=f"peer:{region}")

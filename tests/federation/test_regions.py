@@ -232,6 +232,16 @@ def test_a_peer_request_must_be_signed_once(regions: dict[str, Region], tmp_path
     assert [r[1] for r in utrecht.audit("peer.lookup")] == ["not-found", "not-found"]
 
 
+def test_the_peer_listener_has_the_main_apps_limits(regions: dict[str, Region]) -> None:
+    """A peer that announces more than a request may hold is answered at once, not waited for."""
+    port = regions["utrecht"].settings.federation_port
+    with socket.create_connection(("127.0.0.1", port or 0), timeout=5) as raw, \
+            client_context(regions["lekstroom"].settings).wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        tls.sendall(b"POST /federation/v1/lookup HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{")
+        assert tls.recv(64).startswith(b"HTTP/1.1 413 ")
+
+
 class _ScriptedPeer(BaseHTTPRequestHandler):
     """A peer region's listener that answers whatever the test puts next: a peer that is broken, or worse."""
 
