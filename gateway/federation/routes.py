@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from gateway.context import AppContext, RequestMeta
 from gateway.core.errors import install_problem_handlers, problem_responses
@@ -44,7 +46,10 @@ limits on bodies, headers and time are the main app's."""
     async def peer_lookup(request: Request) -> PeerAnswer:
         body = await request.body()
         region = service.check_peer(request.headers, body, peers)
-        peer_request = PeerRequest.model_validate_json(body)
+        try:
+            peer_request = PeerRequest.model_validate_json(body)
+        except ValidationError as invalid:  # rendered as the main app renders a body that does not fit
+            raise RequestValidationError(invalid.errors()) from None
         meta = RequestMeta(request_id=str(uuid.uuid4()), client=f"peer:{region}")
         async with context.db.request_transaction() as conn:
             await service.spend_message(conn, region=region, headers=request.headers, now=context.clock())

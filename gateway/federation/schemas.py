@@ -57,4 +57,4 @@ class PeerRequest(BaseModel):
     organisation: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
     organisation_type: OrgType
     role: Role
-    professional: str = Field(max_length=64)
+    professional: PlainText = Field(min_length=1, max_length=64)

@@ -204,9 +204,9 @@ def test_a_peer_request_must_be_signed_once(regions: dict[str, Region], tmp_path
                        "professional": "p-1"}).encode()
     kid, key = load_key_ring(settings).signing[-1]
 
-    def signed() -> dict[str, str]:
+    def signed(content: bytes = body) -> dict[str, str]:
         return {"content-type": "application/json", "inbeeld-peer-region": "lekstroom",
-                **signature_headers(message_id=str(uuid.uuid4()), body=body, key_id=kid, key=key)}
+                **signature_headers(message_id=str(uuid.uuid4()), body=content, key_id=kid, key=key)}
 
     once = signed()
     with httpx.Client(verify=client_context(settings), timeout=5) as client:
@@ -219,6 +219,13 @@ def test_a_peer_request_must_be_signed_once(regions: dict[str, Region], tmp_path
         tampered = client.post(url, content=body.replace(b"leerplicht-handhaving", b"jeugdbescherming"),
                                headers={**signed(), "webhook-id": str(uuid.uuid4())})
         assert tampered.status_code == 401
+        # Signed, and still not a request: a clear problem, nothing audited.
+        for wrong in ({"professional": "p-1\x1b[2J"}, {"professional": ""}, {"purpose": "nieuwsgierigheid"},
+                      {"bsn": "123456780"}, {"extra": 1}):
+            content = json.dumps({**json.loads(body), **wrong}).encode()
+            invalid = client.post(url, content=content, headers=signed(content))
+            assert (invalid.status_code, invalid.json()["code"]) == (422, "validation-failed"), wrong
+            assert "123456780" not in invalid.text
 
         # Another replica of Utrecht's gateway, its own process on the same database: it answers a new request,
         # and refuses the one its sibling answered.
