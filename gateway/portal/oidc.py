@@ -43,16 +43,22 @@ class OidcClient:
         try:
             response = await self._http.get(url, timeout=self._timeout, follow_redirects=False)
             response.raise_for_status()
-            body: dict[str, Any] = response.json()
+            body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise LoginFailed(f"identity provider unreachable ({type(exc).__name__})") from None
+        if not isinstance(body, dict):
+            raise LoginFailed("identity provider answered no JSON object")
         return body
 
     async def metadata(self) -> dict[str, Any]:
         if self._metadata is None:
             found = await self._get(f"{self._issuer}/.well-known/openid-configuration")
-            if found.get("issuer") != self._issuer or "S256" not in found.get("code_challenge_methods_supported", []):
-                raise LoginFailed("identity provider metadata does not match its issuer or lacks PKCE S256")
+            methods = found.get("code_challenge_methods_supported")
+            endpoints = [found.get(name) for name in ("authorization_endpoint", "token_endpoint", "jwks_uri")]
+            if (found.get("issuer") != self._issuer or not isinstance(methods, list) or "S256" not in methods
+                    or not all(isinstance(endpoint, str) for endpoint in endpoints)):
+                raise LoginFailed("identity provider metadata does not match its issuer, or lacks PKCE S256 or an "
+                                  "endpoint")
             self._metadata = found
         return self._metadata
 
@@ -80,10 +86,11 @@ class OidcClient:
             raise LoginFailed(f"token endpoint refused the code (http {response.status_code})")
         try:
             id_token = str(response.json()["id_token"])
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, TypeError):
             raise LoginFailed("no ID token") from None
-        keys = KeySet.import_key_set(await self._get(metadata["jwks_uri"]))  # type: ignore[arg-type]
+        jwks = await self._get(metadata["jwks_uri"])
         try:
+            keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
             token = jwt.decode(id_token, keys, algorithms=["ES256", "RS256"])
             jwt.JWTClaimsRegistry(
                 now=int(time.time()), leeway=30,
@@ -91,7 +98,7 @@ class OidcClient:
                 nonce={"essential": True, "value": attempt.nonce}, exp={"essential": True},
                 sub={"essential": True},
             ).validate(token.claims)
-        except (JoseError, ValueError) as exc:
+        except (JoseError, ValueError, TypeError, KeyError) as exc:  # a key set or token of the wrong shape too
             raise LoginFailed(f"ID token rejected ({type(exc).__name__})") from None
         if token.claims.get("acr") not in self._accepted_assurance:
             raise LoginFailed("the login's assurance level is too low for children's data")
