@@ -3,6 +3,7 @@ caller's); every call has an explicit timeout; errors come out as the adapter er
 
 import httpx
 
+from adapters.errors import AdapterError
 from adapters.http import request_json
 from adapters.protocols import Person
 
@@ -20,4 +21,7 @@ class BrpClient:
     async def person(self, bsn: str, *, for_portal: bool = False) -> Person | None:
         payload = await request_json(self._client, SOURCE, "POST", self._url, limits=self._timeout,
                                      body=request_body(bsn, for_portal=for_portal))
-        return person_from_response(payload, bsn)
+        try:
+            return person_from_response(payload, bsn)
+        except (AttributeError, TypeError):  # an object or list where the response shape has none
+            raise AdapterError(SOURCE, "malformed answer") from None

@@ -32,6 +32,12 @@ async def test_children_with_their_gezag() -> None:
     ({"status": 503}, SourceUnavailable),
     ({"status": 400}, AdapterError),
     ({"raw_body": b"<html>"}, AdapterError),
+    ({"raw_body": b"[]"}, AdapterError),
+    ({"raw_body": b'{"personen": "999990019"}'}, AdapterError),
+    ({"raw_body": b'{"personen": [1]}'}, AdapterError),
+    ({"raw_body": b'{"personen": [{"burgerservicenummer": "999990019", "geboorte": []}]}'}, AdapterError),
+    ({"raw_body": b'{"personen": [{"burgerservicenummer": "999990019", "gezag": [{"minderjarige": 1}]}]}'},
+     AdapterError),
     ({"delay_seconds": 0.5}, SourceTimeout),
 ])
 async def test_source_failures_map_to_the_error_tree(setup: dict[str, object], error: type[AdapterError]) -> None:
