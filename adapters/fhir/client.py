@@ -57,25 +57,31 @@ class FhirSource:
         if CATEGORY not in categories:
             return SourceAnswer({})
         appointments, encounters = await self._search(child_ref)
-        def day(value: Any) -> date:
-            try:
-                return date.fromisoformat(str(value)[:10])
-            except ValueError:
-                raise AdapterError(self._source, "a date that is not a date") from None
+        try:
+            return SourceAnswer({CATEGORY: _contacts(appointments, encounters)})
+        except (AttributeError, TypeError, ValueError):  # a field not of FHIR's shape, or a date that is not one
+            raise AdapterError(self._source, "a resource of the wrong shape") from None
 
-        planned = sorted(day(a.get("start")) for a in appointments if a.get("status") in _PLANNED)
-        held = sorted((e for e in encounters if e.get("status") == "finished"),
-                      key=lambda e: day((e.get("period") or {}).get("start")))
-        fields: dict[str, Scalar] = {
-            "planned": bool(planned), "next_contact_on": planned[0].isoformat() if planned else None,
-            "took_place": bool(held),
-            "last_contact_on": day((held[-1].get("period") or {}).get("start")).isoformat() if held else None,
-            "reason": _reason(held[-1]) if held else None,
-        }
-        return SourceAnswer({CATEGORY: fields})
+
+def _day(value: Any) -> date:
+    return date.fromisoformat(str(value)[:10])
+
+
+def _contacts(appointments: list[dict[str, Any]], encounters: list[dict[str, Any]]) -> dict[str, Scalar]:
+    planned = sorted(_day(a.get("start")) for a in appointments if a.get("status") in _PLANNED)
+    held = sorted((e for e in encounters if e.get("status") == "finished"),
+                  key=lambda e: _day((e.get("period") or {}).get("start")))
+    return {
+        "planned": bool(planned), "next_contact_on": planned[0].isoformat() if planned else None,
+        "took_place": bool(held),
+        "last_contact_on": _day((held[-1].get("period") or {}).get("start")).isoformat() if held else None,
+        "reason": _reason(held[-1]) if held else None,
+    }
 
 
 def _reason(encounter: dict[str, Any]) -> str | None:
     codes = encounter.get("reasonCode") or []
-    text = codes[0].get("text") if codes and isinstance(codes[0], dict) else None
+    if not isinstance(codes, list):
+        raise TypeError("reasonCode is a list of CodeableConcepts")
+    text = codes[0].get("text") if codes else None
     return str(text)[:200] if text else None

@@ -118,6 +118,21 @@ async def test_fhir_failures_are_adapter_errors(fhir: Any, http: httpx.AsyncClie
         await source.details("ref-1", ["jgz-contact"], purpose="afstemming-kernteam")
 
 
+@pytest.mark.parametrize("resources", [
+    {"Encounter": [{"status": "finished", "period": ["2026-10-14"]}]},
+    {"Encounter": [{"status": "finished", "period": {"start": "gisteren"}}]},
+    {"Encounter": [{"status": "finished", "period": {"start": "2026-10-14"}, "reasonCode": "griep"}]},
+    {"Appointment": [{"status": "booked", "start": ["2026-12-03"]}]},
+    {"Appointment": [{"status": ["booked"], "start": "2026-12-03"}]},
+])
+async def test_fhir_resources_of_the_wrong_shape_are_adapter_errors(resources: dict[str, Any],
+                                                                    http: httpx.AsyncClient) -> None:
+    with asgi_in_thread(create_fhir_server({"ref-1": resources}.get)) as url:
+        with pytest.raises(AdapterError):
+            await FhirSource(http, source="ggd-jgz", base_url=url, timeout_seconds=2).details(
+                "ref-1", ["jgz-contact"], purpose="afstemming-kernteam")
+
+
 async def test_a_stopped_server_is_unavailable(http: httpx.AsyncClient) -> None:
     with asgi_in_thread(create_fhir_server(GGD.get)) as url:
         pass  # stopped again
