@@ -53,6 +53,10 @@ from gateway.organisations.models import Organisation
 BIN = Path(sys.executable).parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "bench-secret"  # noqa: S105  (the local source server's client secret)
+GOAL_SECONDS = 0.005
+GOAL_READS = 1.5
+"""The goal in milliseconds was set before these machines were measured; code that gave 2.4 ms on one gave 12 on
+another. A ratio to the gateway's own audited read, measured in the same run, has the machine's speed on both sides."""
 
 
 def _delay() -> Behaviour:
@@ -237,16 +241,20 @@ def main() -> None:
           "| detail query p50 ms | p99 ms | overhead over the slowest p50 ms | overhead over the direct fan-out p50 ms "
           "| baseline: health p50 ms | baseline: audited index read p50 ms | gateway CPU per detail query ms |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for slowest, both, p50, p99, health, read, cpu in rows:
+    for slowest, both, p50, p99, trivial, audited, cpu in rows:
         print(f"| {args.database}, LVS + FHIR ({args.delay_ms:.0f} ms) | {slowest * 1000:.1f} | {both * 1000:.1f} | "
               f"{p50 * 1000:.1f} | {p99 * 1000:.1f} | {(p50 - slowest) * 1000:.1f} | {(p50 - both) * 1000:.1f} | "
-              f"{health * 1000:.1f} | {read * 1000:.1f} | {cpu * 1000:.1f} |")
-    for name, column in (("the slowest source alone", 0), ("both sources asked directly in parallel", 1)):
-        overhead = statistics.median(row[2] - row[column] for row in rows)
-        print(f"median overhead over {name}, {args.rounds} rounds: {overhead * 1000:.1f} ms")
+              f"{trivial * 1000:.1f} | {audited * 1000:.1f} | {cpu * 1000:.1f} |")
+    overhead = statistics.median(row[2] - row[0] for row in rows)
+    print(f"median overhead over the slowest source alone, {args.rounds} rounds: {overhead * 1000:.1f} ms")
+    fan_out = statistics.median(row[2] - row[1] for row in rows)
+    print(f"median overhead over both sources asked directly in parallel, {args.rounds} rounds: "
+          f"{fan_out * 1000:.1f} ms")
     # The same overhead in units of the gateway's own audited read, measured in the same run.
     ratio = statistics.median((row[2] - row[0]) / row[5] for row in rows)
     print(f"median overhead over the slowest source / audited index read, {args.rounds} rounds: {ratio:.2f}")
+    print(f"goal, under 5 ms: {'met' if overhead < GOAL_SECONDS else 'not met'} on this machine; as a ratio of one "
+          f"run, at most {GOAL_READS} audited index reads: {'met' if ratio <= GOAL_READS else 'not met'}")
 
 if __name__ == "__main__":
     main()
