@@ -51,8 +51,9 @@ limits on bodies, headers and time are the main app's."""
         except ValidationError as invalid:  # rendered as the main app renders a body that does not fit
             raise RequestValidationError(invalid.errors()) from None
         meta = RequestMeta(request_id=str(uuid.uuid4()), client=f"peer:{region}")
-        async with context.db.request_transaction() as conn:
+        async with context.db.request_transaction() as conn:  # spent whatever the answer: a refusal too
             await service.spend_message(conn, region=region, headers=request.headers, now=context.clock())
+        async with context.db.request_transaction() as conn:
             return await service.answer_peer(conn, context=context, region=region, request=peer_request, meta=meta)
 
     return app

@@ -127,10 +127,9 @@ async def test_fhir_failures_are_adapter_errors(fhir: Any, http: httpx.AsyncClie
 ])
 async def test_fhir_resources_of_the_wrong_shape_are_adapter_errors(resources: dict[str, Any],
                                                                     http: httpx.AsyncClient) -> None:
-    with asgi_in_thread(create_fhir_server({"ref-1": resources}.get)) as url:
-        with pytest.raises(AdapterError):
-            await FhirSource(http, source="ggd-jgz", base_url=url, timeout_seconds=2).details(
-                "ref-1", ["jgz-contact"], purpose="afstemming-kernteam")
+    with asgi_in_thread(create_fhir_server({"ref-1": resources}.get)) as url, pytest.raises(AdapterError):
+        await FhirSource(http, source="ggd-jgz", base_url=url, timeout_seconds=2).details(
+            "ref-1", ["jgz-contact"], purpose="afstemming-kernteam")
 
 
 async def test_a_stopped_server_is_unavailable(http: httpx.AsyncClient) -> None:

@@ -219,6 +219,14 @@ def test_a_peer_request_must_be_signed_once(regions: dict[str, Region], tmp_path
         tampered = client.post(url, content=body.replace(b"leerplicht-handhaving", b"jeugdbescherming"),
                                headers={**signed(), "webhook-id": str(uuid.uuid4())})
         assert tampered.status_code == 401
+        # A refused request is spent as well: its replay is not refused (and audited) again.
+        school_type, school_role = ORGS["school-a"]
+        content = json.dumps({**json.loads(body), "organisation": "school-a", "organisation_type": school_type.value,
+                              "role": school_role.value, "purpose": "signalering"}).encode()
+        refused = signed(content)
+        assert client.post(url, content=content, headers=refused).status_code == 403
+        replayed = client.post(url, content=content, headers=refused)
+        assert (replayed.status_code, replayed.json()["code"]) == (401, "peer-not-genuine")
         # Signed, and still not a request: a clear problem, nothing audited.
         for wrong in ({"professional": "p-1\x1b[2J"}, {"professional": ""}, {"purpose": "nieuwsgierigheid"},
                       {"bsn": "123456780"}, {"extra": 1}):
@@ -236,7 +244,7 @@ def test_a_peer_request_must_be_signed_once(regions: dict[str, Region], tmp_path
             assert client.post(replica, content=body, headers=signed()).json()["status"] == "not-found"
             replayed = client.post(replica, content=body, headers=once)
             assert (replayed.status_code, replayed.json()["code"]) == (401, "peer-not-genuine")
-    assert [r[1] for r in utrecht.audit("peer.lookup")] == ["not-found", "not-found"]
+    assert [r[1] for r in utrecht.audit("peer.lookup")] == ["not-found", "denied", "not-found"]
 
 
 def test_the_peer_listener_has_the_main_apps_limits(regions: dict[str, Region]) -> None:
