@@ -6,6 +6,7 @@ the exchange; the asking gateway audits its side and gives back what came within
 import asyncio
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from gateway.policy.enforce import require_permit
 
 from .schemas import FederatedAnswer, FederatedLookup, PeerAnswer, PeerConfig, PeerInvolvement, PeerRequest
 
+log = logging.getLogger("inbeeld.federation")
 ENTRYPOINT = "inbeeld.federation.decision"
 MAX_PEER_ANSWER_BYTES = 64 * 1024
 """One child's involvements in one region: a few kilobytes. A longer answer is refused before it is all read."""
@@ -59,8 +61,8 @@ async def _ask(client: httpx.AsyncClient, context: AppContext, peer: PeerConfig,
         if status not in (200, 403):
             return PeerAnswer(region=peer.region, status="unavailable", reasons=[f"http-{status}"])
         answer = json.loads(content) if content is not None else None
-        if not isinstance(answer, dict):  # too long, or not an object
-            return PeerAnswer(region=peer.region, status="unavailable", reasons=["bad-answer"])
+        if not isinstance(answer, dict):
+            return _bad_answer(peer, "too long" if content is None else "not an object")
         if status == 403:  # the peer's own policy said no
             return PeerAnswer.model_validate({"region": peer.region, "status": "refused",
                                               "reasons": answer.get("reasons", [])})
@@ -69,8 +71,14 @@ async def _ask(client: httpx.AsyncClient, context: AppContext, peer: PeerConfig,
         return PeerAnswer(region=peer.region, status="unavailable", reasons=["timeout"])
     except httpx.TransportError as error:  # refused, reset, or our certificate refused after the handshake
         return PeerAnswer(region=peer.region, status="unavailable", reasons=[_transport_reason(error)])
-    except (httpx.HTTPError, ValueError):
-        return PeerAnswer(region=peer.region, status="unavailable", reasons=["bad-answer"])
+    except (httpx.HTTPError, ValueError) as error:  # not JSON, a field that does not pass, a broken stream
+        return _bad_answer(peer, type(error).__name__)
+
+
+def _bad_answer(peer: PeerConfig, fault: str) -> PeerAnswer:
+    """The operator learns which peer and what kind of fault; never the answer, which may hold anything."""
+    log.warning("peer answer refused", extra={"peer": peer.region, "fault": fault})
+    return PeerAnswer(region=peer.region, status="unavailable", reasons=["bad-answer"])
 
 
 async def lookup_across_regions(

@@ -8,6 +8,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import json
+import logging
 import socket
 import sqlite3
 import ssl
@@ -317,9 +318,13 @@ def _ask_of(peer_status: int, peer_answer: Any, tmp_path: Path) -> httpx.Respons
     (403, {"reasons": ["x" * 5_000]}),
     (403, {"reasons": ["no-statutory-task-for-peer"] * 11}),
 ])
-def test_a_broken_peer_is_reported_not_passed_on(status: int, answer: Any, tmp_path: Path) -> None:
-    assert _ask_of(status, answer, tmp_path).json()["peers"] == [
-        {"region": "kapot", "status": "unavailable", "involvements": [], "reasons": ["bad-answer"]}]
+def test_a_broken_peer_is_reported_not_passed_on(status: int, answer: Any, tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="inbeeld.federation"):
+        peers = _ask_of(status, answer, tmp_path).json()["peers"]
+    assert peers == [{"region": "kapot", "status": "unavailable", "involvements": [], "reasons": ["bad-answer"]}]
+    refused = [r for r in caplog.records if r.getMessage() == "peer answer refused"]
+    assert [(r.peer, bool(r.fault)) for r in refused] == [("kapot", True)]  # type: ignore[attr-defined]
 
 
 def test_a_peer_answer_is_passed_on_as_far_as_it_is_an_answer(tmp_path: Path) -> None:
