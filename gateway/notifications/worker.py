@@ -63,15 +63,20 @@ class OutboxWorker:
         headers = {"content-type": "application/json",
                    **signature_headers(message_id=str(message_id), body=body, key_id=kid, key=key)}
         try:
-            await check_resolved(url, relaxed=relaxed)
-            response = await self._client.post(url, content=body, headers=headers, follow_redirects=False)
+            # The status is all a receiver has to say: its body is not read, and no receiver (one that answers a
+            # byte at a time, say) holds the outbox up beyond the timeout.
+            async with asyncio.timeout(self._context.settings.webhook_timeout_seconds):
+                await check_resolved(url, relaxed=relaxed)
+                async with self._client.stream("POST", url, content=body, headers=headers,
+                                               follow_redirects=False) as response:
+                    status = response.status_code
         except WebhookUrlRefused:
             return "url-refused"
-        except httpx.TimeoutException:
+        except (TimeoutError, httpx.TimeoutException):
             return "timeout"
         except (httpx.HTTPError, OSError):
             return "connection-error"
-        return None if 200 <= response.status_code < 300 else f"http-{response.status_code}"
+        return None if 200 <= status < 300 else f"http-{status}"
 
     async def drain(self, deadline_seconds: float) -> None:
         """At shutdown: deliver what is due, within the deadline. What is left (or was cut off mid-delivery) stays

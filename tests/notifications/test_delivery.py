@@ -1,8 +1,11 @@
 """Match notifications: policy-decided, signed, retried, and delivered after a gateway restart."""
 
 import asyncio
+import contextlib
 import json
+import time
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from gateway.notifications import repository
 from gateway.notifications.signing import verify
 from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, running_gateway
 from tests.fixtures.receiver import Receiver, webhook_receiver
+from tests.fixtures.servers import serving_in_thread
 
 pytestmark = pytest.mark.anyio
 BSN = BSNS[3]
@@ -116,3 +120,40 @@ async def test_school_is_not_told_that_child_protection_is_involved(
         audit = await gw.rows("SELECT organisation_id, outcome, reasons FROM audit_record WHERE action='match.notify'")
         assert sorted(tuple(a) for a in audit) == [("rvdk", "allowed", ""),
                                                    ("school-a", "denied", "partner-hidden-from-recipient")]
+
+
+class _Dribbler(BaseHTTPRequestHandler):
+    """A receiver that says 200 and then sends its body a byte at a time, each well within the read timeout."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", "0")))
+        self.send_response(200)
+        self.send_header("content-length", "1000")
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            for _ in range(40):  # 10 s at most
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.25)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+async def test_a_receiver_that_dribbles_holds_up_no_delivery(database_url: str, tmp_path: Path,
+                                                             receiver: Receiver) -> None:
+    """Its status is all a receiver says; the gateway does not wait for the rest, nor beyond its timeout."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Dribbler)
+    server.daemon_threads = True
+    settings = gateway_settings(tmp_path, database_url, webhook_timeout_seconds=1.0)
+    with serving_in_thread(server) as dribbler:
+        async with running_gateway(settings, webhooks={"school-a": f"{dribbler}/hook",
+                                                       "ggd": receiver.for_org("ggd")}) as gw:
+            await gw.register("school-a", BSN)
+            await gw.register("ggd", BSN)
+            started = time.monotonic()
+            assert await gw.app.state.outbox.deliver_due() == 2
+            assert time.monotonic() - started < 4
+            assert await gw.count("outbox_message") == 2
+            assert len(await gw.rows("SELECT id FROM outbox_message WHERE delivered_at IS NOT NULL")) == 2
+    assert [d.path for d in receiver.deliveries] == ["/hooks/ggd"]
