@@ -10,6 +10,7 @@ httpx-aiohttp does the same, but maps a refused connection to a timeout."""
 from collections.abc import AsyncIterator
 
 import aiohttp
+import aiohttp.abc
 import httpx
 
 # Most specific first: several aiohttp errors derive from more than one of these.
@@ -51,14 +52,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """httpx's timeouts per request (connect, read, pool) become aiohttp's; redirects, decoding and cookies stay
     httpx's (aiohttp neither follows, decompresses nor keeps anything)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, resolver: aiohttp.abc.AbstractResolver | None = None) -> None:
         self._ssl = httpx.create_ssl_context()
+        self._resolver = resolver  # None: the system's
         self._session: aiohttp.ClientSession | None = None
 
     def _opened(self) -> aiohttp.ClientSession:
         if self._session is None:  # in the event loop, at the first request
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(ssl=self._ssl, limit=100, keepalive_timeout=5.0),
+                connector=aiohttp.TCPConnector(ssl=self._ssl, limit=100, keepalive_timeout=5.0,
+                                               resolver=self._resolver),
                 cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False)
         return self._session
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import SecretStr
 
 from adapters.brp.client import BrpClient
+from adapters.transport import AiohttpTransport
 from consent.routes import router as consent_router
 from gateway import API_VERSION
 from gateway.audit.checkpoints import run_checkpointer
@@ -37,6 +38,7 @@ from gateway.federation.routes import router as federation_router
 from gateway.index.routes import router as index_router
 from gateway.monitor.routes import router as monitor_router
 from gateway.notifications.routes import router as webhook_router
+from gateway.notifications.urls import PublicAddresses
 from gateway.notifications.worker import OutboxWorker
 from gateway.operations.readiness import NotReady, readiness
 from gateway.policy.engine import EmbeddedRegoEngine, OpaServerEngine, PolicyEngine
@@ -70,7 +72,6 @@ _PROBLEM_SCHEMA = {
 
 def create_app(
     settings: Settings | None = None, *, clock: Clock = system_clock, policy: PolicyEngine | None = None,
-    webhook_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
     keys = KeyRingSource(settings)
@@ -84,7 +85,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, transport=webhook_transport,
+        webhooks = AiohttpTransport(resolver=PublicAddresses(relaxed=settings.relaxed))
+        async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, transport=webhooks,
                                      follow_redirects=False) as client, httpx.AsyncClient() as brp_http:
             if settings.effective_brp_url:
                 context.persons = BrpClient(brp_http, base_url=settings.effective_brp_url,

@@ -1,11 +1,14 @@
 """Webhook URLs are an SSRF risk: https only, no credentials, and never an internal address —
-checked when registered and again, after DNS, before each delivery. Demo, development and test
-mode allow http and loopback for local receivers. Redirects are never followed (see the worker)."""
+checked when registered, again before each delivery, and for a host name in the connection itself
+(`PublicAddresses`), so that DNS that changes after a check cannot lead a delivery inside. Demo,
+development and test mode allow http and loopback for local receivers. Redirects are never followed
+(see the worker)."""
 
-import asyncio
 import ipaddress
 import socket
 
+import aiohttp
+import aiohttp.abc
 import httpx
 
 from gateway.core.errors import BadRequest
@@ -45,11 +48,21 @@ def check_webhook_url(url: str, *, relaxed: bool) -> str:
     return str(parsed)
 
 
-async def check_resolved(url: str, *, relaxed: bool) -> None:
-    """Resolve the host and refuse if any address is internal (DNS may have changed since registration)."""
-    parsed = httpx.URL(url)
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    infos = await asyncio.get_running_loop().getaddrinfo(parsed.host, port, type=socket.SOCK_STREAM)
-    for info in infos:
-        if _forbidden_address(ipaddress.ip_address(info[4][0]), relaxed=relaxed):
+class PublicAddresses(aiohttp.abc.AbstractResolver):
+    """The system's resolver, refusing a name with any internal address. The delivery's connection is made to
+    the addresses it returns: a check and a connection with a DNS lookup of their own between them could be told
+    apart by a name that changes its answer (DNS rebinding)."""
+
+    def __init__(self, *, relaxed: bool) -> None:
+        self._system = aiohttp.ThreadedResolver()
+        self._relaxed = relaxed
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[aiohttp.abc.ResolveResult]:
+        found = await self._system.resolve(host, port, family)
+        if any(_forbidden_address(ipaddress.ip_address(a["host"]), relaxed=self._relaxed) for a in found):
             raise WebhookUrlRefused("The webhook host resolves to an internal address.")
+        return found
+
+    async def close(self) -> None:
+        await self._system.close()

@@ -16,7 +16,7 @@ from gateway.context import AppContext
 
 from . import repository
 from .signing import signature_headers
-from .urls import WebhookUrlRefused, check_resolved
+from .urls import WebhookUrlRefused, check_webhook_url
 
 log = logging.getLogger("inbeeld.outbox")
 
@@ -65,8 +65,8 @@ class OutboxWorker:
         try:
             # The status is all a receiver has to say: its body is not read, and no receiver (one that answers a
             # byte at a time, say) holds the outbox up beyond the timeout.
+            check_webhook_url(url, relaxed=relaxed)  # as registered, against today's rules; names: `PublicAddresses`
             async with asyncio.timeout(self._context.settings.webhook_timeout_seconds):
-                await check_resolved(url, relaxed=relaxed)
                 async with self._client.stream("POST", url, content=body, headers=headers,
                                                follow_redirects=False) as response:
                     status = response.status_code

@@ -1,8 +1,11 @@
 """Webhook URLs cannot be aimed at internal services."""
 
+import httpx
 import pytest
 
-from gateway.notifications.urls import WebhookUrlRefused, check_resolved, check_webhook_url
+from adapters.transport import AiohttpTransport
+from gateway.notifications.urls import PublicAddresses, WebhookUrlRefused, check_webhook_url
+from tests.fixtures.receiver import webhook_receiver
 
 
 @pytest.mark.parametrize("url", [
@@ -28,7 +31,15 @@ def test_demo_mode_allows_local_http_receivers_only() -> None:
 
 
 @pytest.mark.anyio
-async def test_names_resolving_to_loopback_are_refused_at_delivery() -> None:
-    with pytest.raises(WebhookUrlRefused):
-        await check_resolved("https://localhost/hook", relaxed=False)
-    await check_resolved("http://localhost:9/hook", relaxed=True)
+async def test_names_resolving_to_loopback_are_refused_by_the_connection_itself() -> None:
+    """The check is the resolver the delivery connects with: no second lookup that DNS could answer otherwise."""
+    with webhook_receiver() as receiver:
+        url = receiver.for_org("ggd").replace("127.0.0.1", "localhost")
+        for relaxed in (False, True):
+            async with httpx.AsyncClient(transport=AiohttpTransport(resolver=PublicAddresses(relaxed=relaxed))) as http:
+                if relaxed:
+                    assert (await http.post(url, content=b"{}")).status_code == 204
+                else:
+                    with pytest.raises(WebhookUrlRefused):
+                        await http.post(url, content=b"{}")
+    assert receiver.attempts == 1  # only the relaxed one arrived
