@@ -31,8 +31,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 12
     outbox_retry_base_seconds: float = 5.0
     outbox_lease_seconds: float = 60.0
-    """How long a claimed message stays with the replica delivering it: longer than a delivery attempt
-    (`webhook_timeout_seconds`). A replica killed mid-delivery delays that message this long."""
+    """How long a claimed message stays with the replica delivering it. A pass claims no more messages than it can
+    try within it (each try takes at most `webhook_timeout_seconds`, and a commit). A replica killed mid-delivery
+    delays that message this long."""
     outbox_worker: bool = True
     shutdown_grace_seconds: float = 10.0
     """On SIGTERM: how long requests in flight may take to finish, then how long the outbox may take to deliver

@@ -28,10 +28,13 @@ def backoff(attempts: int, *, base: float, cap: float = 3600.0) -> float:
 
 class OutboxWorker:
     def __init__(self, context: AppContext, client: httpx.AsyncClient, *, batch: int = 20) -> None:
+        settings = context.settings
         self._context = context
         self._client = client
-        self._batch = batch
-        self._lease = timedelta(seconds=context.settings.outbox_lease_seconds)
+        # A pass tries its messages one after another, each for at most the webhook timeout (and a commit): it
+        # claims no more than it can try before their lease runs out and another replica claims them too.
+        self._batch = max(1, min(batch, int(settings.outbox_lease_seconds // (settings.webhook_timeout_seconds + 1))))
+        self._lease = timedelta(seconds=settings.outbox_lease_seconds)
 
     async def deliver_due(self) -> int:
         """One pass: claim due messages, try each once. Returns how many were attempted."""

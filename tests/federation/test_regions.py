@@ -12,7 +12,6 @@ import logging
 import socket
 import sqlite3
 import ssl
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -35,38 +34,11 @@ from gateway.notifications.signing import signature_headers
 from tests.fixtures.gateway import BSNS, ORGS, enrol_region, gateway_settings
 from tests.fixtures.pki import TestPki
 from tests.fixtures.processes import free_listen_port, serving
-from tests.fixtures.servers import asgi_in_thread, serving_in_thread
+from tests.fixtures.servers import asgi_in_thread, serving_in_thread, silent_server
 
 pytestmark = pytest.mark.slow
 REGIONS = ("utrecht", "lekstroom", "gooi")
 BSN = BSNS[0]
-
-
-@contextlib.contextmanager
-def silent_peer() -> Iterator[int]:
-    """A peer that accepts the connection and never says a word."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError, OSError):
-                held.append(listener.accept()[0])
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        for connection in held:
-            connection.close()
-        listener.close()
 
 
 class Region:
@@ -98,7 +70,7 @@ def regions(tmp_path: Path) -> Iterator[dict[str, Region]]:
     base = {r: gateway_settings(tmp_path / r, f"sqlite+aiosqlite:///{tmp_path / r / 'inbeeld.db'}", region=r,
                                 public_url=f"http://127.0.0.1:{ports[r][0]}") for r in REGIONS}
     jwks = {r: {"keys": [public_jwk(kid, key) for kid, key in load_key_ring(base[r]).signing]} for r in REGIONS}
-    with silent_peer() as silent_port, contextlib.ExitStack() as running:
+    with silent_server() as silent_port, contextlib.ExitStack() as running:
         built = {}
         for region in REGIONS:
             peers = [{"region": other, "url": f"https://127.0.0.1:{ports[other][1]}", "jwks": jwks[other]}

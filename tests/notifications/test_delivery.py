@@ -15,7 +15,7 @@ from gateway.notifications import repository
 from gateway.notifications.signing import verify
 from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, running_gateway
 from tests.fixtures.receiver import Receiver, webhook_receiver
-from tests.fixtures.servers import serving_in_thread
+from tests.fixtures.servers import serving_in_thread, silent_server
 
 pytestmark = pytest.mark.anyio
 BSN = BSNS[3]
@@ -157,3 +157,20 @@ async def test_a_receiver_that_dribbles_holds_up_no_delivery(database_url: str, 
             assert await gw.count("outbox_message") == 2
             assert len(await gw.rows("SELECT id FROM outbox_message WHERE delivered_at IS NOT NULL")) == 2
     assert [d.path for d in receiver.deliveries] == ["/hooks/ggd"]
+
+
+async def test_a_pass_tries_no_more_than_fits_in_its_lease(database_url: str, tmp_path: Path) -> None:
+    """Receivers that never answer: every try takes the whole timeout, and the pass still ends before the lease
+    of what it claimed (which another replica would otherwise claim and deliver a second time)."""
+    settings = gateway_settings(tmp_path, database_url, webhook_timeout_seconds=1.0, outbox_lease_seconds=3.5)
+    with silent_server() as port:
+        async with running_gateway(settings, webhooks={org: f"http://127.0.0.1:{port}/{org}" for org in HOOKED}) as gw:
+            for org in HOOKED:
+                await gw.register(org, BSN)
+            assert await gw.count("outbox_message") >= 3
+            started = time.monotonic()
+            tried = await gw.app.state.outbox.deliver_due()
+            assert time.monotonic() - started < settings.outbox_lease_seconds
+            assert tried == 1
+            assert [r.last_error for r in await gw.rows(
+                "SELECT last_error FROM outbox_message WHERE last_error IS NOT NULL")] == ["timeout"]
