@@ -47,6 +47,8 @@ class PartnerApiSource:
             raise SourceTimeout(self._source, "no token in time") from None
         except httpx.HTTPError as exc:
             raise SourceUnavailable(self._source, type(exc).__name__) from None
+        except (ValueError, TypeError):  # authlib's, for a token answer that is not JSON or not of its shape
+            raise AdapterError(self._source, "malformed token answer") from None
         return SourceAnswer(_categories(self._source, payload, categories))
 
 

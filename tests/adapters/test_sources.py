@@ -4,6 +4,7 @@ answers and a stopped server — each a clear adapter error (502/504) and nothin
 
 import time
 from collections.abc import AsyncIterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ from adapters.fhir.client import FhirSource
 from adapters.partner_api.client import AsyncOAuth2Client, PartnerApiSource
 from adapters.transport import AiohttpTransport
 from gateway.demo.sources import Behaviour, create_fhir_server, create_partner_api
-from tests.fixtures.servers import asgi_in_thread
+from tests.fixtures.servers import asgi_in_thread, serving_in_thread
 
 pytestmark = pytest.mark.anyio
 LVS = {"ref-1": {"attendance-summary": {"absent_hours_4w": 31, "absent_hours_12w": 60},
@@ -116,6 +117,34 @@ async def test_fhir_failures_are_adapter_errors(fhir: Any, http: httpx.AsyncClie
     behaviour.mode, behaviour.delay_seconds = "ok", 1.0
     with pytest.raises(SourceTimeout):
         await source.details("ref-1", ["jgz-contact"], purpose="afstemming-kernteam")
+
+
+class _TokenEndpoint(BaseHTTPRequestHandler):
+    """A token endpoint that answers 200 with whatever the test sets."""
+
+    body = b""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", "0")))
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("body", [b"[]", b"<html>", b'{"access_token": "t", "expires_in": "soon"}'])
+async def test_a_token_answer_of_the_wrong_shape_is_an_adapter_error(body: bytes) -> None:
+    _TokenEndpoint.body = body
+    with serving_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), _TokenEndpoint)) as url:
+        async with await _oauth(url) as client:
+            with pytest.raises(AdapterError) as raised:
+                await PartnerApiSource(client, source="lvs", base_url=url, timeout_seconds=2).details(
+                    "ref-1", ["support"], purpose="afstemming-kernteam")
+    assert raised.value.status == 502
 
 
 @pytest.mark.parametrize("resources", [
