@@ -1,5 +1,6 @@
 """SQL of the token endpoint: clients, their keys, revocation, used assertion ids."""
 
+import hashlib
 import json
 from datetime import datetime
 from typing import Any
@@ -48,9 +49,11 @@ async def revoked_client_ids(conn: AsyncConnection) -> set[str]:
     return set((await conn.execute(select(client.c.id).where(client.c.revoked_at.is_not(None)))).scalars())
 
 
-async def use_assertion(conn: AsyncConnection, *, jti_hash: str, client_id: str, expires_at: datetime,
+async def use_assertion(conn: AsyncConnection, *, jti: str, client_id: str, expires_at: datetime,
                         now: datetime) -> bool:
-    """Record a `jti`; False when it was used before (a replay). Expired entries are cleared on the way."""
+    """Record a client's `jti` (kept hashed with the client id); False when it was used before (a replay).
+    Expired entries are cleared on the way."""
+    jti_hash = hashlib.sha256(f"{client_id}\0{jti}".encode()).hexdigest()
     await conn.execute(delete(used).where(used.c.expires_at < now))
     try:
         async with conn.begin_nested():

@@ -1,7 +1,6 @@
 """Token issuance, client enrolment and revocation."""
 
 import base64
-import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -70,7 +69,7 @@ async def issue_token(
     claims = server.assertion.last_claims
     now = context.clock()
     fresh = await repository.use_assertion(
-        conn, jti_hash=hashlib.sha256(f"{client_id}\0{claims['jti']}".encode()).hexdigest(), client_id=str(client_id),
+        conn, jti=str(claims["jti"]), client_id=str(client_id),
         expires_at=datetime.fromtimestamp(int(claims["exp"]) + 60, UTC), now=now)
     if not fresh:
         return _oauth_error("invalid_client", "This client assertion was used before.", 401)

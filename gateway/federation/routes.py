@@ -35,8 +35,8 @@ async def lookup_across_regions(body: FederatedLookup, request: Request, context
 
 
 def create_peer_app(context: AppContext) -> FastAPI:
-    """The endpoint other regions' gateways call. Mutual TLS is the listener's; the signature is checked here; the
-limits on bodies, headers and time are the main app's."""
+    """The endpoint other regions' gateways call. Mutual TLS is the listener's; the signature is checked here;
+    the limits on bodies, headers and time are the main app's."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     install_problem_handlers(app)
     GatewayMiddleware.install(app, context.settings)
