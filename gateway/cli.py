@@ -372,8 +372,9 @@ def _in_transaction(operation: Callable[[AsyncConnection, Settings], Awaitable[A
 
 
 def _print_report(report: Any) -> None:
-    typer.echo(f"{report.records} records, {report.checkpoints} signed checkpoints; the newest valid checkpoint "
-               f"covers {report.covered} (the {report.records - report.covered} after it are chained, not yet signed)")
+    typer.echo(f"{report.log or 'a log with no checkpoint yet'}: {report.records} records, {report.checkpoints} "
+               f"signed checkpoints; the newest valid checkpoint covers {report.covered} "
+               f"(the {report.records - report.covered} after it are chained, not yet signed)")
     if not report.ok:
         for finding in report.findings:
             typer.echo(f"TAMPERED: {finding}", err=True)
@@ -388,9 +389,7 @@ def audit_verify(
     jwks: Annotated[Path | None, typer.Option(help="The gateway's published keys, to verify an export")] = None,
 ) -> None:
     """Check every record against the chain and the signed checkpoints; exit 1 on any finding."""
-    from gateway.audit.checkpoints import log_id, public_checkpoint
-    from gateway.audit.repository import head_size, records_in_order
-    from gateway.audit.verify import Entry, verify_log
+    from gateway.audit.verify import Entry, verify_log, verify_stored
     from gateway.core.crypto import public_jwk
 
     if export is not None:
@@ -404,13 +403,8 @@ def audit_verify(
         return
 
     async def from_database(conn: AsyncConnection, settings: Settings) -> Any:
-        from gateway.audit.checkpoints import checkpoint_table
-
-        entries = [Entry.from_row(row) async for row in records_in_order(conn)]
-        rows = (await conn.execute(checkpoint_table.select())).all()
-        keys = {"keys": [public_jwk(kid, key) for kid, key in load_key_ring(settings).signing]}
-        return verify_log(entries, [public_checkpoint(r) for r in rows], keys, log=log_id(settings),
-                          head_size=await head_size(conn))
+        keys = load_key_ring(settings).signing
+        return await verify_stored(conn, {"keys": [public_jwk(kid, key) for kid, key in keys]})
 
     _print_report(_in_transaction(from_database))
 
@@ -418,14 +412,14 @@ def audit_verify(
 @audit_app.command("export")
 def audit_export(out: Annotated[Path, typer.Option(help="JSON lines: the log's id, records, checkpoints")]) -> None:
     """Write the whole log with its checkpoints (no BSN is in it), verifiable offline with `audit verify --export`."""
-    from gateway.audit.checkpoints import checkpoint_table, log_id, public_checkpoint
+    from gateway.audit.checkpoints import checkpoint_table, log_name, public_checkpoint
     from gateway.audit.repository import records_in_order
     from gateway.audit.verify import Entry
 
     async def write(conn: AsyncConnection, settings: Settings) -> int:
         count = 0
         with out.open("w") as file:
-            file.write(json.dumps({"type": "log", "log": log_id(settings)}) + "\n")
+            file.write(json.dumps({"type": "log", "log": await log_name(conn, settings)}) + "\n")
             async for row in records_in_order(conn):
                 file.write(json.dumps(Entry.from_row(row).export()) + "\n")
                 count += 1
@@ -441,10 +435,10 @@ def audit_checkpoint() -> None:
     """Sign a checkpoint now (the gateway also does so every N records or T seconds)."""
     from datetime import UTC, datetime
 
-    from gateway.audit.checkpoints import log_id, make_checkpoint
+    from gateway.audit.checkpoints import make_checkpoint
 
     async def sign(conn: AsyncConnection, settings: Settings) -> Any:
-        return await make_checkpoint(conn, ring=load_key_ring(settings), log=log_id(settings), now=datetime.now(UTC))
+        return await make_checkpoint(conn, ring=load_key_ring(settings), settings=settings, now=datetime.now(UTC))
 
     made = _in_transaction(sign)
     typer.echo(f"signed checkpoint at size {made['statement']['tree_size']}" if made else "nothing new to sign")

@@ -27,8 +27,15 @@ log = logging.getLogger("inbeeld.audit")
 
 
 def log_id(settings: Settings) -> str:
-    """Names this gateway's log in its checkpoints, so one region's checkpoint never passes for another's."""
+    """The name a new log takes from the gateway's address, so one region's checkpoint never passes for another's."""
     return f"{settings.public_url.rstrip('/')}/v1/audit"
+
+
+async def log_name(conn: AsyncConnection, settings: Settings) -> str:
+    """The name this log's checkpoints carry: the one its first checkpoint was signed with. A log keeps it when the
+    gateway's address changes (a demo started on another port), so every checkpoint of one log names one log."""
+    first = await conn.scalar(select(checkpoint_table.c.statement).order_by(checkpoint_table.c.tree_size).limit(1))
+    return str(json.loads(first)["log"]) if first is not None else log_id(settings)
 
 
 def statement(*, log: str, tree_size: int, root: bytes, chain_head: bytes, timestamp: datetime) -> dict[str, Any]:
@@ -53,13 +60,13 @@ async def latest(conn: AsyncConnection) -> Any:
             ).first()
 
 
-async def make_checkpoint(conn: AsyncConnection, *, ring: KeyRing, log: str, now: datetime
+async def make_checkpoint(conn: AsyncConnection, *, ring: KeyRing, settings: Settings, now: datetime
                           ) -> dict[str, Any] | None:
     """Sign the log as it stands, unless it is empty or already signed at this size."""
     head = (await conn.execute(select(audit_head).where(audit_head.c.id == 1))).one()
     if head.seq == 0:
         return None
-    body = statement(log=log, tree_size=head.seq, root=frontier_root(unpack(head.frontier)),
+    body = statement(log=await log_name(conn, settings), tree_size=head.seq, root=frontier_root(unpack(head.frontier)),
                      chain_head=head.chain_hash, timestamp=now)
     kid, key = ring.signing[-1]
     values = {"tree_size": head.seq, "statement": json.dumps(body), "key_id": kid,
@@ -91,7 +98,7 @@ async def run_checkpointer(context: AppContext, stop: asyncio.Event) -> None:
         try:
             async with context.db.engine.begin() as conn:
                 if await due(conn, context):
-                    await make_checkpoint(conn, ring=context.keys.current(), log=log_id(context.settings),
+                    await make_checkpoint(conn, ring=context.keys.current(), settings=context.settings,
                                           now=context.clock())
         except Exception:  # the next round tries again; the log itself is not at risk
             log.exception("audit checkpoint failed")

@@ -11,10 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from gateway.core.crypto import CryptoError, b64url, unb64url
 
 from .chain import EMPTY_CHAIN, chain_next, content_of, frontier_append, frontier_root, leaf_hash
-from .checkpoints import verify_checkpoint
+from .checkpoints import checkpoint_table, public_checkpoint, verify_checkpoint
+from .repository import head_size, records_in_order
 
 PURGE_ACTION = "audit.purge"
 MAX_FINDINGS = 50
@@ -48,6 +51,8 @@ class Entry:
 
 @dataclass
 class Report:
+    log: str | None = None
+    """The log's name, as its first valid checkpoint carries it."""
     records: int = 0
     checkpoints: int = 0
     covered: int = 0
@@ -75,18 +80,28 @@ def _purged_through(entries: list[Entry]) -> int:
     return through
 
 
+def _size_of(checkpoint: Any) -> int:
+    try:
+        return int(checkpoint["statement"]["tree_size"])
+    except (KeyError, TypeError, ValueError):
+        return 0  # its signature check reports it
+
+
 def verify_log(entries: Iterable[Entry], checkpoints: Iterable[dict[str, Any]], jwks: dict[str, Any], *,
                log: str | None = None, head_size: int | None = None) -> Report:
+    """`log` is the name the log must carry when the verifier knows it (an export says it); otherwise the log is
+    named by its first checkpoint whose signature holds. Every checkpoint must carry that one name."""
     records = list(entries)
-    report = Report(records=len(records))
+    report = Report(log=log, records=len(records))
     signed: dict[int, tuple[bytes, bytes]] = {}
-    for checkpoint in checkpoints:
+    for checkpoint in sorted(checkpoints, key=_size_of):
         try:
             size, root, chain_head = verify_checkpoint(checkpoint, jwks)
         except (CryptoError, KeyError, TypeError, ValueError) as exc:
             report.find(f"a checkpoint's signature does not verify ({exc})")
             continue
-        if log is not None and checkpoint["statement"].get("log") != log:
+        report.log = report.log or checkpoint["statement"].get("log")
+        if checkpoint["statement"].get("log") != report.log:
             report.find(f"checkpoint {size} belongs to another log")
             continue
         signed[size] = (root, chain_head)
@@ -128,3 +143,10 @@ def verify_log(entries: Iterable[Entry], checkpoints: Iterable[dict[str, Any]], 
     if head_size is not None and head_size != size:
         report.find(f"the log head says {head_size} records, the log holds {size}")
     return report
+
+
+async def verify_stored(conn: AsyncConnection, jwks: dict[str, Any]) -> Report:
+    """`inbeeld audit verify`: the log in the database, its checkpoints and its head."""
+    entries = [Entry.from_row(row) async for row in records_in_order(conn)]
+    rows = (await conn.execute(checkpoint_table.select())).all()
+    return verify_log(entries, [public_checkpoint(r) for r in rows], jwks, head_size=await head_size(conn))

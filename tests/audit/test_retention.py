@@ -54,7 +54,7 @@ async def test_retention_removes_what_is_due_and_the_log_still_verifies(database
         async def run(now: datetime) -> object:
             async with context.db.engine.begin() as conn:
                 done = await apply(conn, settings=gw.settings, now=now)
-                await make_checkpoint(conn, ring=context.keys.current(), log=log_id(gw.settings), now=now)
+                await make_checkpoint(conn, ring=context.keys.current(), settings=gw.settings, now=now)
                 return done
 
         soon = await run(datetime.now(UTC) + timedelta(days=30))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.audit.chain import (
@@ -16,14 +16,16 @@ from gateway.audit.chain import (
     chain_next,
     content_of,
     frontier_append,
+    frontier_root,
     leaf_hash,
     pack,
+    unpack,
     verify_consistency,
     verify_inclusion,
 )
-from gateway.audit.checkpoints import checkpoint_table, log_id, make_checkpoint, verify_checkpoint
-from gateway.audit.repository import records_in_order
-from gateway.core.crypto import unb64url
+from gateway.audit.checkpoints import checkpoint_table, log_id, make_checkpoint, statement, verify_checkpoint
+from gateway.audit.repository import audit_head, records_in_order
+from gateway.core.crypto import sign_canonical, unb64url
 from tests.fixtures.gateway import BSNS, Gateway, gateway_settings, running_gateway
 
 pytestmark = pytest.mark.anyio
@@ -44,8 +46,7 @@ async def gw(database_url: str, tmp_path: Path) -> AsyncIterator[Gateway]:
 async def _checkpoint(gw: Gateway) -> None:
     context = gw.app.state.context
     async with context.db.engine.begin() as conn:
-        assert await make_checkpoint(conn, ring=context.keys.current(), log=log_id(gw.settings),
-                                     now=datetime.now(UTC))
+        assert await make_checkpoint(conn, ring=context.keys.current(), settings=gw.settings, now=datetime.now(UTC))
 
 
 async def _rehash(conn: AsyncConnection) -> None:
@@ -177,3 +178,32 @@ async def test_proofs_over_the_api_verify_against_the_signed_checkpoints(gw: Gat
     bad = await gw.client.get("/v1/audit/proofs/inclusion", params={"seq": 5, "tree_size": new_size + 100})
     assert bad.status_code == 400 and bad.json()["code"] == "proof-out-of-range"
 
+
+
+
+async def test_the_log_keeps_its_name_and_a_checkpoint_naming_another_log_is_detected(gw: Gateway) -> None:
+    """The log is named by its first checkpoint. A gateway now configured at another address signs on under that
+    name; a checkpoint naming another log (that operator's other region, say) does not pass, even signed with
+    this gateway's key."""
+    await _checkpoint(gw)
+    await gw.register("school-b", BSNS[5])
+    context = gw.app.state.context
+    moved = gw.settings.model_copy(update={"public_url": "http://127.0.0.1:9999"})
+    async with context.db.engine.begin() as conn:
+        made = await make_checkpoint(conn, ring=context.keys.current(), settings=moved, now=datetime.now(UTC))
+    assert made is not None and made["statement"]["log"] == log_id(gw.settings) != log_id(moved)
+    assert (await gw.audit_report()).ok
+
+    await gw.register("school-b", BSNS[6])
+    async with context.db.engine.begin() as conn:
+        head = (await conn.execute(select(audit_head))).one()
+        body = statement(log="https://inbeeld.andere-regio.test/v1/audit", tree_size=head.seq,
+                         root=frontier_root(unpack(head.frontier)), chain_head=head.chain_hash,
+                         timestamp=datetime.now(UTC))
+        kid, key = context.keys.current().signing[-1]
+        await conn.execute(insert(checkpoint_table).values(
+            tree_size=head.seq, statement=json.dumps(body), key_id=kid, signature=sign_canonical(body, key),
+            signed_at=datetime.now(UTC)))
+    report = await gw.audit_report()
+    assert report.findings == [f"checkpoint {head.seq} belongs to another log"]
+    assert report.log == log_id(gw.settings)
