@@ -7,6 +7,8 @@ host (cookies ignore ports), or back to the same partner about another child.
 
 httpx-aiohttp does the same, but maps a refused connection to a timeout."""
 
+import functools
+import ssl
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -26,6 +28,13 @@ _ERRORS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
     (aiohttp.ClientOSError, httpx.ReadError),  # reset
     (aiohttp.ClientError, httpx.TransportError),
 )
+
+
+@functools.cache
+def default_tls() -> ssl.SSLContext:
+    """The trust store every outgoing client verifies partners with: one per process, since each context loads the
+    CA bundle again (~17 ms and about a megabyte here)."""
+    return httpx.create_ssl_context()
 
 
 def _as_httpx(error: BaseException) -> httpx.TransportError:
@@ -53,7 +62,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     httpx's (aiohttp neither follows, decompresses nor keeps anything)."""
 
     def __init__(self, *, resolver: aiohttp.abc.AbstractResolver | None = None) -> None:
-        self._ssl = httpx.create_ssl_context()
+        self._ssl = default_tls()
         self._resolver = resolver  # None: the system's
         self._session: aiohttp.ClientSession | None = None
 

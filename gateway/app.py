@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import SecretStr
 
 from adapters.brp.client import BrpClient
-from adapters.transport import AiohttpTransport
+from adapters.transport import AiohttpTransport, default_tls
 from consent.routes import router as consent_router
 from gateway import API_VERSION
 from gateway.audit.checkpoints import run_checkpointer
@@ -86,8 +86,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         webhooks = AiohttpTransport(resolver=PublicAddresses(relaxed=settings.relaxed))
-        async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, transport=webhooks,
-                                     follow_redirects=False) as client, httpx.AsyncClient() as brp_http:
+        async with (httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, transport=webhooks,
+                                      follow_redirects=False) as client,
+                    httpx.AsyncClient(verify=default_tls()) as brp_http):
             if settings.effective_brp_url:
                 context.persons = BrpClient(brp_http, base_url=settings.effective_brp_url,
                                             timeout_seconds=settings.brp_timeout_seconds)

@@ -32,10 +32,10 @@ def pg_available() -> bool:
 
 
 @contextlib.contextmanager
-def _postgres_database(pg_available: bool) -> Iterator[str]:
+def _postgres_database(pg_available: bool, *, empty: bool = False) -> Iterator[str]:
     if not pg_available:
         pytest.skip("PostgreSQL on 127.0.0.1:5432 is unreachable (start it: see README)")
-    name = create_pg_database()
+    name = create_pg_database(empty=empty)
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     finally:
@@ -44,10 +44,21 @@ def _postgres_database(pg_available: bool) -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool) -> Iterator[str]:
+    """A new database with the newest schema (a PostgreSQL one is copied from a migrated template)."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'inbeeld.db'}"
         return
     with _postgres_database(pg_available) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool) -> Iterator[str]:
+    """A new database without any schema, for the migrations themselves."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    with _postgres_database(pg_available, empty=True) as url:
         yield url
 
 

@@ -17,7 +17,7 @@ def _quick_start_commands() -> list[str]:
 
 def test_quick_start_has_exactly_two_commands_and_ci_runs_the_test_command() -> None:
     serve, test = _quick_start_commands()
-    assert serve.endswith("inbeeld serve --demo") and test.endswith("pytest")
+    assert serve.endswith("inbeeld serve --demo") and test.endswith(".venv/bin/pytest && .venv/bin/pytest -m slow")
     ci_lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
     assert test in ci_lines
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from adapters.transport import default_tls
 from gateway.context import AppContext, RequestMeta
 from gateway.core.errors import install_problem_handlers, problem_responses
 from gateway.core.http import GatewayMiddleware, JsonRoute
@@ -73,7 +74,7 @@ async def federation(app: FastAPI, context: AppContext) -> AsyncIterator[None]:
     listener peers call."""
     settings = context.settings
     tls = client_context(settings) if settings.federation_peers_json else None
-    async with httpx.AsyncClient(verify=tls or True, follow_redirects=False) as client:
+    async with httpx.AsyncClient(verify=tls or default_tls(), follow_redirects=False) as client:
         app.state.peer_client = client
         if settings.federation_port is None:
             yield

@@ -1,15 +1,12 @@
-"""Two independent Rego implementations — regorus (embedded) and regopy (the OPA project's C++ engine) —
-decide a generated corpus of inputs identically."""
+"""The embedded engine (regorus) and OPA itself decide a generated corpus of inputs identically."""
 
 import asyncio
-import json
 import random
 from typing import Any
 
-import regopy
-
 from gateway.core.vocabulary import OrgType, Purpose, Role
 from gateway.policy.engine import DEFAULT_POLICY_DIR, EmbeddedRegoEngine, policy_sources
+from tests.fixtures.opa import opa_engine, opa_value
 
 ACTIONS = ["involvement.register", "involvement.end", "child.lookup", "child.read", "involvements.list",
            "event.report", "case.read", "worklist.read", "regisseur.set", "child.delete"]
@@ -18,6 +15,11 @@ EVENTS = ["unauthorised-absence", "enrolment", "de-enrolment", "vrijstelling-5a"
 PORTAL_ACTIONS = ["portal.child", "portal.consent.give", "portal.consent.confirm", "portal.consent.refuse",
                   "portal.consent.withdraw", "portal.consent.receipts"]
 CORPUS_SIZE = 800
+# Fields a partial or hostile input may lack. Rego's `not` is where engines part (OPA evaluates the arguments of a
+# negated call outside the negation, open-policy-agent/opa#5793), so some inputs leave one out.
+OPTIONAL = [("subject", "properties", "role"), ("subject", "properties", "organisation_type"),
+            ("context", "purpose"), ("resource", "properties", "event"), ("action", "name"),
+            ("resource", "properties", "consents"), ("context", "region")]
 
 
 def corpus(size: int, seed: int = 42) -> list[tuple[str, dict[str, Any]]]:
@@ -44,6 +46,12 @@ def corpus(size: int, seed: int = 42) -> list[tuple[str, dict[str, Any]]]:
             "resource": {"type": "child", "properties": resource},
             "context": {"purpose": str(purpose), "today": "2026-11-23", "region": rng.choice(["utrecht", "elders"])},
         }
+        if rng.random() < 0.25:
+            *parents, leaf = rng.choice(OPTIONAL)
+            holder: Any = policy_input
+            for key in parents:
+                holder = holder[key]
+            del holder[leaf]
         entrypoint = rng.choice(["inbeeld.index.decision"] * 4 + [
             "inbeeld.index.match_notification", "inbeeld.index.step_notification", "inbeeld.details.decision"])
         inputs.append((entrypoint, policy_input))
@@ -56,24 +64,22 @@ def corpus(size: int, seed: int = 42) -> list[tuple[str, dict[str, Any]]]:
                 "is_self": rng.random() < 0.7}},
             "context": {"today": "2026-11-23"},
         }))
+        if rng.random() < 0.25:
+            del inputs[-1][1]["subject"]["properties"]["relation"]
     return inputs
 
 
-def test_regorus_and_regopy_decide_alike() -> None:
+def test_regorus_and_opa_decide_alike() -> None:
     embedded = EmbeddedRegoEngine()
-    other = regopy.Interpreter()
-    for name, text in policy_sources(DEFAULT_POLICY_DIR).items():
-        other.add_module(name, text)
+    opa = opa_engine(policy_sources(DEFAULT_POLICY_DIR))
     differences, allows = [], 0
     loop = asyncio.new_event_loop()
     for entrypoint, policy_input in corpus(CORPUS_SIZE):
         ours, _ = loop.run_until_complete(embedded.evaluate(entrypoint, policy_input))
-        other.set_input_term(json.dumps(policy_input))
-        output = str(other.query(f"value = data.{entrypoint}"))
-        theirs = None if output == "undefined" else json.loads(output)["bindings"]["value"]
+        theirs = opa_value(opa, entrypoint, policy_input)
         if ours != theirs:
             differences.append((entrypoint, policy_input, ours, theirs))
         allows += bool(ours and ours["allow"])
     loop.close()
-    assert not differences, differences[:3]
+    assert not differences, "\n".join(f"{e}: regorus {o} / OPA {t} for {i}" for e, i, o, t in differences[:3])
     assert 100 < allows < CORPUS_SIZE - 100  # the corpus exercises both outcomes

@@ -1,4 +1,5 @@
-"""Runs every `test_*` rule of the Rego test packages beside the policies, and the engine's fail-closed paths."""
+"""Runs every `test_*` rule of the Rego test packages beside the policies under regorus (the embedded engine)
+and under OPA itself, and the engine's fail-closed paths."""
 
 import asyncio
 import json
@@ -8,11 +9,15 @@ from typing import Any
 
 import pytest
 import regorus
+from opa_bindings import OpaEngine
 
 from gateway.policy.decision import PolicyDecision, require
 from gateway.policy.engine import DEFAULT_POLICY_DIR, EmbeddedRegoEngine, PolicyUnavailable, decide
+from tests.fixtures.opa import opa_engine, opa_value
 
 TEST_FILES = sorted(DEFAULT_POLICY_DIR.rglob("*_test.rego"))
+
+pytestmark = pytest.mark.xdist_group("rego")  # one worker: the coverage report below sums the tests before it
 
 
 def _rego_tests() -> list[tuple[Path, str, str]]:
@@ -33,6 +38,12 @@ def engine() -> regorus.Engine:
     return engine
 
 
+@pytest.fixture(scope="module")
+def opa() -> OpaEngine:
+    return opa_engine({str(p.relative_to(DEFAULT_POLICY_DIR)): p.read_text()
+                       for p in DEFAULT_POLICY_DIR.rglob("*.rego")})
+
+
 def test_every_policy_has_tests() -> None:
     policies = {p.parent for p in DEFAULT_POLICY_DIR.rglob("*.rego") if not p.name.endswith("_test.rego")}
     tested = {p.parent for p in TEST_FILES}
@@ -41,8 +52,9 @@ def test_every_policy_has_tests() -> None:
 
 
 @pytest.mark.parametrize(("path", "package", "name"), _rego_tests(), ids=lambda v: getattr(v, "name", v))
-def test_rego(engine: regorus.Engine, path: Path, package: str, name: str) -> None:
-    assert engine.eval_rule(f"data.{package}.{name}") is True, f"{path.name}: {name} failed"
+def test_rego(engine: regorus.Engine, opa: OpaEngine, path: Path, package: str, name: str) -> None:
+    outcomes = {"regorus": engine.eval_rule(f"data.{package}.{name}"), "opa": opa_value(opa, f"{package}.{name}")}
+    assert outcomes == {"regorus": True, "opa": True}, f"{path.name}: {name}"
 
 
 def test_every_deny_reason_is_exercised_by_a_rego_test() -> None:

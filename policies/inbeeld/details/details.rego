@@ -57,13 +57,15 @@ decision := {"allow": false, "fields": [], "basis": null, "obligations": [], "re
 	count(_deny) > 0
 }
 
-_deny contains "role-not-valid-for-organisation-type" if {
-	not _subject.role in object.get(vocabulary.roles, _subject.organisation_type, set())
-}
+_deny contains "role-not-valid-for-organisation-type" if not vocabulary.role_valid
 
-_deny contains "action-not-allowed-for-role" if not _subject.role in _roles
+_deny contains "action-not-allowed-for-role" if not _role_allowed
 
-_deny contains "purpose-not-allowed-for-action" if not _purpose in _purposes
+_role_allowed if _subject.role in _roles
+
+_deny contains "purpose-not-allowed-for-action" if not _purpose_allowed
+
+_purpose_allowed if _purpose in _purposes
 
 _deny contains "unknown-category" if {
 	some category in object.get(_resource, "categories", [])

@@ -34,9 +34,7 @@ decision := {"allow": false, "fields": [], "basis": null, "obligations": [], "re
 
 _deny contains "unknown-action" if input.action.name != "peer.lookup"
 
-_deny contains "role-not-valid-for-organisation-type" if {
-	not _subject.role in object.get(vocabulary.roles, _subject.organisation_type, set())
-}
+_deny contains "role-not-valid-for-organisation-type" if not vocabulary.role_valid
 
 _deny contains "no-statutory-task-for-peer" if not _basis
 

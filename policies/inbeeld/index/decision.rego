@@ -24,19 +24,23 @@ decision := {"allow": false, "fields": [], "basis": null, "obligations": [], "re
 	count(_deny) > 0
 }
 
-_deny contains "unknown-action" if not _action_roles[_action]
+_deny contains "unknown-action" if not _known_action
 
-_deny contains "role-not-valid-for-organisation-type" if {
-	not _subject.role in object.get(vocabulary.roles, _subject.organisation_type, set())
-}
+_known_action if _action_roles[_action]
+
+_deny contains "role-not-valid-for-organisation-type" if not vocabulary.role_valid
 
 _deny contains "action-not-allowed-for-role" if {
-	_action_roles[_action]
-	not _subject.role in _action_roles[_action]
+	_known_action
+	not _role_may_act
 }
 
+_role_may_act if _subject.role in _action_roles[_action]
+
 # An action missing from the purpose table is allowed for no purpose (not for every one).
-_deny contains "purpose-not-allowed-for-action" if not _purpose in object.get(_action_purposes, _action, set())
+_deny contains "purpose-not-allowed-for-action" if not _purpose_allowed
+
+_purpose_allowed if _purpose in _action_purposes[_action]
 
 _deny contains "no-involvement-or-statutory-task" if {
 	_action in _needs_involvement
@@ -85,17 +89,21 @@ _basis := vocabulary.signal_basis if {
 	not _statutory_basis
 	not _duty_basis
 	not _consent_basis
-	not _action in {"case.read", "worklist.read"}
+	not _opens_case_or_worklist
 }
+
+_opens_case_or_worklist if _action in {"case.read", "worklist.read"}
 
 _duty_basis := "leerplichtwet" if {
 	_action == "event.report"
-	_resource.event in _attendance_events
+	_attendance_event
 }
+
+_attendance_event if _resource.event in _attendance_events
 
 _duty_basis := "wet-passend-onderwijs" if {
 	_action in {"event.report", "case.read"}
-	not _resource.event in _attendance_events
+	not _attendance_event
 	_subject.organisation_type in {"school", "swv"}
 }
 
@@ -109,22 +117,28 @@ _worklist_basis := {
 
 _deny contains "event-not-allowed-for-role" if {
 	_action == "event.report"
-	not _subject.role in object.get(_event_roles, _resource.event, set())
+	not _role_may_report
 }
+
+_role_may_report if _subject.role in _event_roles[_resource.event]
 
 _deny contains "enrolment-of-another-school" if {
 	_action == "event.report"
 	_resource.event in {"enrolment", "de-enrolment"}
 	_subject.organisation_type == "school"
-	_resource.subject_organisation != _subject.organisation
+	not _own_enrolment
 }
+
+_own_enrolment if _resource.subject_organisation == _subject.organisation
 
 # Only the party the region gave doorzettingsmacht records its binding decision.
 _deny contains "no-doorzettingsmacht" if {
 	_action == "event.report"
 	_resource.event == "doorzettingsmacht"
-	_subject.organisation_type != object.get(data.inbeeld.region.rulesets, [input.context.region, "doorzettingsmacht"], "")
+	not _has_doorzettingsmacht
 }
+
+_has_doorzettingsmacht if _subject.organisation_type == data.inbeeld.region.rulesets[input.context.region].doorzettingsmacht
 
 # More than the signal (attendance status, regisseur, child-protection involvement for schools and
 # the GGD) needs a statutory task or a consent.
@@ -176,7 +190,9 @@ _involvement_fields := {
 	"rvdk": "involvements:rvdk",
 }
 
-_involvement_visible(org_type) if not org_type in object.get(_hidden_from, _subject.organisation_type, set())
+_involvement_visible(org_type) if not _hidden(org_type)
+
+_hidden(org_type) if org_type in _hidden_from[_subject.organisation_type]
 
 _involvement_visible(_) if _beyond_signal
 

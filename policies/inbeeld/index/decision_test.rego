@@ -192,3 +192,31 @@ test_partners_who_are_not_regisseur_are_told_on_their_own_basis if {
 		d.basis == expected[1]
 	}
 }
+
+# Missing inputs deny with the reason that names them, in OPA as in regorus (a negated membership test is where the
+# two engines part; see vocabulary.role_valid).
+test_a_missing_field_denies_for_what_is_missing if {
+	request := _request("school", "zorgcoordinator", "child.read", "signalering", {"caller_involved": true})
+	no_action := index.decision with input as json.remove(request, ["action/name"])
+	no_action.reasons == ["purpose-not-allowed-for-action", "unknown-action"]
+	no_role := index.decision with input as json.remove(request, ["subject/properties/role"])
+	no_role.reasons == ["action-not-allowed-for-role", "role-not-valid-for-organisation-type"]
+	no_purpose := index.decision with input as json.remove(request, ["context/purpose"])
+	no_purpose.reasons == ["purpose-not-allowed-for-action"]
+}
+
+test_an_event_report_without_its_facts_is_refused if {
+	no_event := index.decision with input as _request(
+		"school", "zorgcoordinator", "event.report", "signalering", {"caller_involved": true})
+	no_event.reasons == ["event-not-allowed-for-role"]
+	enrolment := _request("school", "zorgcoordinator", "event.report", "signalering",
+		{"caller_involved": true, "event": "enrolment"})
+	elsewhere := index.decision with input as enrolment
+	elsewhere.reasons == ["enrolment-of-another-school"]
+	binding := _request("swv", "interventieteam", "event.report", "interventieteam",
+		{"caller_involved": true, "event": "doorzettingsmacht"})
+	in_region := index.decision with input as binding
+	in_region.allow
+	no_region := index.decision with input as json.remove(binding, ["context/region"])
+	no_region.reasons == ["no-doorzettingsmacht"]
+}

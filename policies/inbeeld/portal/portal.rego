@@ -40,9 +40,13 @@ _fields := {
 	"portal.consent.receipts": {"consents"},
 }
 
-_deny contains "unknown-action" if not _fields[_action]
+_deny contains "unknown-action" if not _known_action
 
-_deny contains "unknown-relation" if not _relation in {"custodian", "child"}
+_known_action if _fields[_action]
+
+_deny contains "unknown-relation" if not _known_relation
+
+_known_relation if _relation in {"custodian", "child"}
 
 _deny contains "no-gezag" if {
 	_relation == "custodian"

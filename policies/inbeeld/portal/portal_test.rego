@@ -2,13 +2,15 @@ package inbeeld.portal_test
 
 import data.inbeeld.portal
 
+_step_input(relation, action, child) := {
+	"subject": {"type": "person", "id": "custodian:abc", "properties": {"relation": relation}},
+	"action": {"name": action},
+	"resource": {"type": "child", "properties": child},
+	"context": {"today": "2026-11-23"},
+}
+
 _step(relation, action, child) := d if {
-	d := portal.decision with input as {
-		"subject": {"type": "person", "id": "custodian:abc", "properties": {"relation": relation}},
-		"action": {"name": action},
-		"resource": {"type": "child", "properties": child},
-		"context": {"today": "2026-11-23"},
-	}
+	d := portal.decision with input as _step_input(relation, action, child)
 }
 
 test_custodian_sees_a_child_under_16 if {
@@ -77,4 +79,14 @@ test_refusing_and_reading_receipts_are_known_steps if {
 test_an_unknown_age_is_not_taken_for_16 if {
 	d := _step("custodian", "portal.child", {"age": "sixteen", "custodian_has_gezag": true})
 	d.reasons == ["age-unknown"]
+}
+
+test_a_step_without_relation_or_action_is_refused if {
+	step := _step_input("custodian", "portal.child", {"age": 9, "custodian_has_gezag": true})
+	d := portal.decision with input as step
+	d.allow
+	no_relation := portal.decision with input as json.remove(step, ["subject/properties/relation"])
+	"unknown-relation" in no_relation.reasons
+	no_action := portal.decision with input as json.remove(step, ["action/name"])
+	"unknown-action" in no_action.reasons
 }

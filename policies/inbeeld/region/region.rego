@@ -38,16 +38,18 @@ decision := {"allow": false, "fields": [], "basis": null, "obligations": [], "re
 	count(_deny) > 0
 }
 
-_deny contains "unknown-action" if not _action_roles[_action]
+_deny contains "unknown-action" if not _known_action
 
-_deny contains "role-not-valid-for-organisation-type" if {
-	not _subject.role in object.get(vocabulary.roles, _subject.organisation_type, set())
-}
+_known_action if _action_roles[_action]
+
+_deny contains "role-not-valid-for-organisation-type" if not vocabulary.role_valid
 
 _deny contains "action-not-allowed-for-role" if {
-	_action_roles[_action]
-	not _subject.role in _action_roles[_action]
+	_known_action
+	not _role_may_act
 }
+
+_role_may_act if _subject.role in _action_roles[_action]
 
 # Figures are for monitoring only (doelbinding).
 _deny contains "purpose-not-allowed-for-action" if {

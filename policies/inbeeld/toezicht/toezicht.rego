@@ -25,12 +25,12 @@ decision := {"allow": false, "fields": [], "basis": null, "obligations": [], "re
 
 _subject := input.subject.properties
 
-_deny contains "unknown-action" if not input.action.name in {"audit.read", "audit.export"}
+_deny contains "unknown-action" if not _known_action
+
+_known_action if input.action.name in {"audit.read", "audit.export"}
 
 _deny contains "action-not-allowed-for-role" if _subject.role != "privacy-officer"
 
-_deny contains "role-not-valid-for-organisation-type" if {
-	not _subject.role in object.get(vocabulary.roles, _subject.organisation_type, set())
-}
+_deny contains "role-not-valid-for-organisation-type" if not vocabulary.role_valid
 
 _deny contains "purpose-not-allowed-for-action" if input.context.purpose != "toezicht"

@@ -14,6 +14,13 @@ roles := {
 	"regio": {"regiobeheerder", "privacy-officer"},
 }
 
+# The caller's role is one of its organisation type's. Every package denies unless this holds.
+#
+# Negate rules, never membership or calls: OPA evaluates the arguments of a negated call (`in` is one) outside the
+# negation (open-policy-agent/opa#5793), so `not input.x in s` is false in OPA yet true in regorus when input.x is
+# missing. A rule without arguments means the same in both.
+role_valid if input.subject.properties.role in roles[input.subject.properties.organisation_type]
+
 # Statutory tasks: organisation type -> purpose -> legal basis.
 statutory := {
 	"leerplicht": {"leerplicht-handhaving": "leerplichtwet"},
