@@ -17,7 +17,7 @@ from gateway.policy.engine import PolicyUnavailable
 from . import proofs, search
 from .checkpoints import checkpoint_table, latest, public_checkpoint
 from .errors import ProofOutOfRange
-from .schemas import AuditPage, Checkpoint, ConsistencyProof, InclusionProof
+from .schemas import AuditPage, Checkpoint, ConsistencyProof, InclusionProof, Outcome
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 Toezicht = Annotated[str, Query(pattern="^toezicht$", description="Always `toezicht`")]
@@ -29,13 +29,16 @@ class NoCheckpoint(NotFound):
 
 
 def _filters(role: str | None, professional: str | None, child_ref: str | None, about_purpose: str | None,
-             basis: str | None, outcome: str | None, action: str | None, since: datetime | None,
+             basis: str | None, outcome: Outcome | None, action: str | None, since: datetime | None,
              until: datetime | None) -> search.Filters:
     return search.Filters(role=role, professional=professional, child_ref=child_ref, purpose=about_purpose,
-                          basis=basis, outcome=outcome, action=action, since=since, until=until)
+                          basis=basis, outcome=outcome.value if outcome else None, action=action, since=since,
+                          until=until)
 
 
 FilterQuery = Annotated[str | None, Query(max_length=96)]
+# An enum, so a misspelt outcome is a 422 and not an empty page.
+OutcomeQuery = Annotated[Outcome | None, Query(description="allowed, denied or not-found")]
 _POSITIONS = 2**63 - 1  # a position the database's 64-bit integers can hold: beyond, a 422, not an overflow
 Size = Annotated[int, Query(ge=0, le=_POSITIONS)]
 Position = Annotated[int, Query(ge=1, le=_POSITIONS)]
@@ -77,7 +80,7 @@ async def consistency_proof(conn: ConnectionDep, first: Position,
 async def records(
     conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep, purpose: Toezicht,
     role: FilterQuery = None, professional: FilterQuery = None, child_ref: FilterQuery = None,
-    about_purpose: FilterQuery = None, basis: FilterQuery = None, outcome: FilterQuery = None,
+    about_purpose: FilterQuery = None, basis: FilterQuery = None, outcome: OutcomeQuery = None,
     action: FilterQuery = None, since: datetime | None = None, until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, before: Position | None = None,
 ) -> AuditPage:
@@ -92,7 +95,7 @@ async def records(
 async def records_csv(
     conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep, purpose: Toezicht,
     role: FilterQuery = None, professional: FilterQuery = None, child_ref: FilterQuery = None,
-    about_purpose: FilterQuery = None, basis: FilterQuery = None, outcome: FilterQuery = None,
+    about_purpose: FilterQuery = None, basis: FilterQuery = None, outcome: OutcomeQuery = None,
     action: FilterQuery = None, since: datetime | None = None, until: datetime | None = None,
 ) -> Response:
     """The same records as CSV (oldest first), for a spreadsheet; formula-like cells are neutralised."""

@@ -1,9 +1,18 @@
 """Audit API shapes. Hashes are base64url; positions count from 1."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+
+class Outcome(StrEnum):
+    """What became of a request: answered, refused by policy, or about a child (or record) not known here."""
+
+    allowed = "allowed"
+    denied = "denied"
+    not_found = "not-found"
 
 
 class Checkpoint(BaseModel):
@@ -39,7 +48,7 @@ class AuditRecordPublic(BaseModel):
     purpose: str | None
     basis: str | None
     statutory: bool = Field(description="The basis is a law, not a consent")
-    outcome: str
+    outcome: Outcome
     reasons: list[str]
     fields: list[str]
     policy_revision: str

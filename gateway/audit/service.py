@@ -14,8 +14,9 @@ from gateway.policy.decision import Permit, PolicyDecision
 
 from .activities import activity_of
 from .repository import append
+from .schemas import Outcome
 
-ALLOWED, DENIED, NOT_FOUND = "allowed", "denied", "not-found"
+ALLOWED, DENIED, NOT_FOUND = Outcome.allowed.value, Outcome.denied.value, Outcome.not_found.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,16 @@ async def test_the_officer_sees_the_own_organisation_with_filters_and_flags(gate
         **TOEZICHT, "outcome": "denied", "professional": "prof-curious", "before": refused["next_before"]})).json()
     assert len(rest["records"]) == 2
     assert all(r["reasons"] for r in refused["records"] + rest["records"])
+    for wrong in ("refused", "Denied", "not_found", ""):  # an unknown outcome is a 422, not an empty page
+        for path in ("/v1/audit/records", "/v1/audit/records.csv"):
+            answer = await gw.client.get(path, headers=_officer(gw, "school-a"), params={**TOEZICHT, "outcome": wrong})
+            problem(answer, 422, "validation-failed")
+    missing = (await gw.client.get("/v1/audit/records", headers=_officer(gw, "school-a"), params={
+        **TOEZICHT, "outcome": "not-found"})).json()
+    assert missing["records"] == []  # school-a asked about no unknown child
+    answered = (await gw.client.get("/v1/audit/records", headers=_officer(gw, "school-a"), params={
+        **TOEZICHT, "outcome": "allowed", "professional": "prof-busy"})).json()
+    assert [r["outcome"] for r in answered["records"]] == ["allowed"] * 24
 
     ref = page["records"][0]["child_ref"]
     about_child = (await gw.client.get("/v1/audit/records", headers=_officer(gw, "school-a"),
