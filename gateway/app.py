@@ -126,6 +126,7 @@ def create_app(
                 for source_client in source_clients:
                     await source_client.aclose()
                 await context.policy.close()
+                await context.audit.close()
                 await context.db.dispose()
 
     app = FastAPI(

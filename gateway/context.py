@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from adapters.protocols import PersonRegistry
+from gateway.audit.writer import AuditWriter
 from gateway.auth.revocation import RevokedClients
 from gateway.auth.tokens import VerifiedTokens
 from gateway.core.clock import Clock, system_clock
@@ -40,6 +41,11 @@ class AppContext:
     sources: dict[str, "Source"] = field(default_factory=dict)
     """Partner systems asked live for details, by source id."""
     _refs: tuple[KeyRing, ChildRefCipher] | None = field(default=None, repr=False)
+    audit: AuditWriter = field(init=False, repr=False)
+    """Appends the records of requests that change nothing else (group commit)."""
+
+    def __post_init__(self) -> None:
+        self.audit = AuditWriter(self.db)
 
     def child_refs(self) -> ChildRefCipher:
         ring = self.keys.current()

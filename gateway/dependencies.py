@@ -33,13 +33,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncConnection]:
 
 
 async def get_meta(request: Request) -> RequestMeta:
+    fresh = secrets.token_hex(36)  # one read of the system's randomness: request id, trace id, span id
     supplied = request.headers.get("x-request-id", "")
-    request_id = supplied if _REQUEST_ID.match(supplied) else secrets.token_hex(12)
+    request_id = supplied if _REQUEST_ID.match(supplied) else fresh[:24]
     request.state.request_id = request_id
     parent = _TRACEPARENT.match(request.headers.get("traceparent", ""))
-    trace_id = parent.group(1) if parent and parent.group(1) != "0" * 32 else secrets.token_hex(16)
+    trace_id = parent.group(1) if parent and parent.group(1) != "0" * 32 else fresh[24:56]
     return RequestMeta(request_id=request_id, client=request.client.host if request.client else "",
-                       trace_id=trace_id, span_id=secrets.token_hex(8))
+                       trace_id=trace_id, span_id=fresh[56:])
 
 
 async def get_caller(request: Request) -> Caller:

@@ -1,7 +1,7 @@
 """Appending to the audit log (Core): the head row is locked, the record gets the next position, its leaf
 hash and chain hash, and the head its new chain hash and Merkle frontier, all in the caller's transaction."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -18,38 +18,36 @@ audit_record = AuditRecord.__table__  # type: ignore[attr-defined]
 audit_head = AuditHead.__table__  # type: ignore[attr-defined]
 
 # Built once: a statement made per request spends more on SQL compilation caching than on the insert.
-# The increment takes the row lock (PostgreSQL); on SQLite the request transaction holds the write lock already,
-# so none of the three waits (IN_LOOP). Appends are serialised.
+# The increment takes the row lock (PostgreSQL); on SQLite the transaction holds the write lock already, so none
+# of the three waits (IN_LOOP). Appends are serialised.
 _APPEND = insert(audit_record).execution_options(**IN_LOOP)
-_NEXT = (update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq + 1)
+_NEXT = (update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq + bindparam("count"))
          .returning(audit_head.c.seq, audit_head.c.chain_hash, audit_head.c.frontier).execution_options(**IN_LOOP))
 _ADVANCE = update(audit_head).where(audit_head.c.id == 1).execution_options(**IN_LOOP)
-# PostgreSQL runs both in one statement (a data-modifying CTE always runs to completion): a round trip less.
-_APPEND_AND_ADVANCE = (
-    update(audit_head).where(audit_head.c.id == 1)
-    .values(chain_hash=bindparam("head_chain_hash"), frontier=bindparam("head_frontier"))
-    .add_cte(insert(audit_record).values(
-        {c: bindparam(f"record_{c.name}", type_=c.type) for c in audit_record.c if c.name not in ("id", "purged")}
-    ).cte("appended")))
+
+
+async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Append records in order, in the caller's transaction; returns their positions. A log that cannot be
+    written stops the request (503)."""
+    try:
+        last, chained, packed = (await conn.execute(_NEXT, {"count": len(rows)})).one()
+        first, frontier = last - len(rows) + 1, unpack(packed)
+        records = []
+        for seq, values in enumerate(rows, start=first):
+            leaf = leaf_hash(content_of({**values, "seq": seq}))
+            chained = chain_next(chained, leaf)
+            frontier = frontier_append(frontier, seq - 1, leaf)
+            records.append({**values, "seq": seq, "entry_hash": leaf, "chain_hash": chained})
+        await conn.execute(_APPEND, records)
+        await conn.execute(_ADVANCE, {"chain_hash": chained, "frontier": pack(frontier)})
+    except DBAPIError:
+        raise AuditUnavailable("The audit log cannot be written, so nothing was changed or disclosed.") from None
+    return list(range(first, last + 1))
 
 
 async def append(conn: AsyncConnection, values: dict[str, Any]) -> int:
-    """Append one record; returns its position. A log that cannot be written stops the request (503)."""
-    try:
-        seq, previous, frontier = (await conn.execute(_NEXT)).one()
-        leaf = leaf_hash(content_of({**values, "seq": seq}))
-        chained = chain_next(previous, leaf)
-        record = {**values, "seq": seq, "entry_hash": leaf, "chain_hash": chained}
-        advanced = pack(frontier_append(unpack(frontier), seq - 1, leaf))
-        if conn.dialect.name == "postgresql":
-            await conn.execute(_APPEND_AND_ADVANCE, {**{f"record_{k}": v for k, v in record.items()},
-                                                     "head_chain_hash": chained, "head_frontier": advanced})
-        else:
-            await conn.execute(_APPEND, [record])
-            await conn.execute(_ADVANCE, {"chain_hash": chained, "frontier": advanced})
-    except DBAPIError:
-        raise AuditUnavailable("The audit log cannot be written, so nothing was changed or disclosed.") from None
-    return int(seq)
+    """Append one record in the caller's transaction (the change it records commits with it, or neither does)."""
+    return (await append_many(conn, [values]))[0]
 
 
 async def head_size(conn: AsyncConnection) -> int:

@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.auth.tokens import Caller
 from gateway.context import RequestMeta
-from gateway.core.errors import RecordOnFailure
 from gateway.policy.decision import Permit, PolicyDecision
 
 from .activities import activity_of
 from .repository import append
 from .schemas import Outcome
+from .writer import AuditWriter, Refusal
 
 ALLOWED, DENIED, NOT_FOUND = Outcome.allowed.value, Outcome.denied.value, Outcome.not_found.value
 
@@ -52,20 +52,21 @@ class AuditEntry:
             "decision_input": decision.input if decision else "",
         }
 
-    async def record(self, conn: AsyncConnection, **outcome: Any) -> None:
-        """Append in the request's own transaction: the record commits with the change, or neither does."""
-        await append(conn, self.row(**outcome))
+    async def record(self, to: AsyncConnection | AuditWriter, **outcome: Any) -> None:
+        """Append in the request's own transaction (the record commits with the change, or neither does), or,
+        for a request that changed nothing, by the group writer."""
+        row = self.row(**outcome)
+        if isinstance(to, AuditWriter):
+            await to.append(row)
+        else:
+            await append(to, row)
 
-    async def allowed(self, conn: AsyncConnection, *, now: datetime, child_id: int, permit: Permit) -> None:
+    async def allowed(self, to: AsyncConnection | AuditWriter, *, now: datetime, child_id: int,
+                      permit: Permit) -> None:
         """Record a permitted request with the fields it disclosed."""
-        await self.record(conn, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
+        await self.record(to, now=now, outcome=ALLOWED, child_id=child_id, decision=permit.decision,
                           fields=permit.fields)
 
-    def refusal(self, **outcome: Any) -> RecordOnFailure:
-        """An append that `Database.request_transaction` runs after the request's rollback."""
-        row = self.row(**outcome)
-
-        async def write(conn: AsyncConnection) -> None:
-            await append(conn, row)
-
-        return write
+    def refusal(self, **outcome: Any) -> Refusal:
+        """The record of a refusal, written after the request's rollback."""
+        return Refusal(self.row(**outcome))

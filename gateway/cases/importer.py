@@ -11,12 +11,13 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from adapters.absence_csv.reader import Rejected, Row, read_rows
+from gateway.audit.service import AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.errors import InbeeldError
 from gateway.core.vocabulary import Purpose
 from gateway.index.schemas import ChildLookup
-from gateway.index.service import lookup_child
+from gateway.index.service import decide_lookup, not_found
 
 from .schemas import CaseEventIn
 from .service import report_event
@@ -47,9 +48,14 @@ async def _one(context: AppContext, caller: Caller, purpose: Purpose, row: Row, 
     body = EVENT.validate_python({"id": values.pop("event_id"), "purpose": purpose.value, **values})
     meta = RequestMeta(request_id=f"{batch}-{row.line}", client="inbeeld-import")
     async with context.db.request_transaction() as conn:
-        if bsn is not None:
-            child_ref = (await lookup_child(conn, context=context, caller=caller, meta=meta,
-                                            body=ChildLookup(bsn=bsn, purpose=purpose))).child_ref
+        if bsn is not None:  # looked up as by the API, audited in this row's transaction
+            audit = AuditEntry.of(caller, meta, "child.lookup", purpose)
+            child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit,
+                                                   bsn=ChildLookup(bsn=bsn, purpose=purpose).bsn, purpose=purpose)
+            if child_id is None:
+                raise not_found(context, audit, permit.decision)
+            await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
+            child_ref = context.child_refs().seal(child_id, caller.organisation_id)
         assert child_ref is not None
         accepted = await report_event(conn, context=context, caller=caller, meta=meta, child_ref=child_ref,
                                       body=body)

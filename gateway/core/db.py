@@ -6,6 +6,7 @@ the async engine; migrations (Alembic) and the CLI use a sync engine on the same
 
 import asyncio
 import contextlib
+import contextvars
 import select
 import time
 from collections.abc import AsyncIterator
@@ -118,7 +119,10 @@ def make_async_engine(url: str) -> AsyncEngine:
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
         # `sqlite+aiosqlite` URLs are served by the one-trip-per-statement variant of SQLAlchemy's adapter;
         # IN_LOOP statements use the connection from the loop's thread (one task uses a connection at a time).
+        # Reads do not queue (only writers do): as many connections as requests read at once, kept open (a new
+        # one costs a thread and a file open).
         engine = create_async_engine(make_url(url).set(drivername="sqlite+aiosqlite_onetrip"),
+                                     pool_size=20, max_overflow=10,
                                      connect_args={"timeout": 10, "check_same_thread": False})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "connect", _sqlite_own_transactions)
@@ -159,6 +163,11 @@ def migrate(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
+IN_REQUEST_TRANSACTION = contextvars.ContextVar("in_request_transaction", default=False)
+"""Set while the current task holds a request transaction: it must not wait for a transaction of its own (the
+audit writer's), which would wait for it."""
+
+
 class Database:
     """The async engine, held by the app. Requests use Core on an `AsyncConnection` (no ORM session:
     on these paths its bookkeeping costs more than the query)."""
@@ -180,19 +189,23 @@ class Database:
         A refusal still leaves its trace: an error carrying `record_on_failure` (an audit append)
         has that written in a transaction of its own after the rollback.
         """
-        async with self._writers or contextlib.nullcontext(), self.engine.connect() as conn:
-            # The transaction begins with the first statement (autobegin), not before authentication: on
-            # SQLite that is when the write lock is taken, and it is held only until the commit.
-            try:
-                yield conn
-            except BaseException as exc:
-                await conn.rollback()
-                record = getattr(exc, "record_on_failure", None)
-                if record is not None:
-                    async with conn.begin():
-                        await record(conn)
-                raise
-            await conn.commit()
+        holding = IN_REQUEST_TRANSACTION.set(True)
+        try:
+            async with self._writers or contextlib.nullcontext(), self.engine.connect() as conn:
+                # The transaction begins with the first statement (autobegin), not before authentication: on
+                # SQLite that is when the write lock is taken, and it is held only until the commit.
+                try:
+                    yield conn
+                except BaseException as exc:
+                    await conn.rollback()
+                    record = getattr(exc, "record_on_failure", None)
+                    if record is not None:
+                        async with conn.begin():
+                            await record(conn)
+                    raise
+                await conn.commit()
+        finally:
+            IN_REQUEST_TRANSACTION.reset(holding)
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
@@ -207,18 +220,10 @@ class Database:
                 await conn.rollback()
 
     @contextlib.asynccontextmanager
-    async def deciding(self) -> AsyncIterator[AsyncConnection]:
-        """`reading()` for a request decided from a snapshot: a refusal raised in it carries an audit record
-        (`record_on_failure`), written in a transaction of its own before the refusal goes on."""
-        try:
-            async with self.reading() as conn:
-                yield conn
-        except Exception as refused:
-            record = getattr(refused, "record_on_failure", None)
-            if record is not None:
-                async with self._writers or contextlib.nullcontext(), self.engine.begin() as conn:
-                    await record(conn)
-            raise
+    async def writing(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction of its own, with a place in the writers' queue (the audit writer's batches)."""
+        async with self._writers or contextlib.nullcontext(), self.engine.begin() as conn:
+            yield conn
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -43,7 +43,7 @@ async def read_details(
     """Reads from a snapshot and writes only the audit record, while the partner systems are asked: nothing holds
     the database (or SQLite's write lock) for as long as they take."""
     audit = AuditEntry.of(caller, meta, "details.read", body.purpose)
-    async with context.db.deciding() as conn:
+    async with context.audit.reading() as conn:
         child_id = open_ref(context, audit, caller, child_ref)
         rows, facts = await involvements_with_facts(conn, child_id, caller.organisation_id)
         permit = await require_permit(context, audit, child_id, policy_input(
@@ -62,9 +62,8 @@ async def read_details(
                  for field in allowed[category]}
 
     async def record() -> None:
-        async with context.db.request_transaction() as conn:
-            await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id,
-                               decision=permit.decision, fields=requested)
+        await audit.record(context.audit, now=context.clock(), outcome=ALLOWED, child_id=child_id,
+                           decision=permit.decision, fields=requested)
 
     deadline = time.monotonic() + context.settings.details_deadline_seconds
     refs = context.child_refs()

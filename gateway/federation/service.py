@@ -87,7 +87,7 @@ async def lookup_across_regions(
     from a snapshot and recorded after the peers answered: nothing holds the database (or SQLite's write lock)
     while a peer takes its time."""
     audit = AuditEntry.of(caller, meta, "child.lookup.peers", body.purpose)
-    async with context.db.deciding() as conn:
+    async with context.audit.reading() as conn:
         child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit,
                                                bsn=body.bsn, purpose=body.purpose)
     request = PeerRequest(bsn=body.bsn, purpose=body.purpose, organisation=caller.organisation_id,
@@ -96,9 +96,8 @@ async def lookup_across_regions(
     payload = json.dumps({**request.model_dump(mode="json"), "bsn": body.bsn.digits}).encode()
     peers = list(peers_of(context.settings.federation_peers_json).values())
     answers = list(await asyncio.gather(*(_ask(client, context, peer, payload) for peer in peers)))
-    async with context.db.request_transaction() as conn:
-        await audit.record(conn, now=context.clock(), outcome=ALLOWED, child_id=child_id,
-                           decision=permit.decision, fields=[f"peer:{a.region}:{a.status}" for a in answers])
+    await audit.record(context.audit, now=context.clock(), outcome=ALLOWED, child_id=child_id,
+                       decision=permit.decision, fields=[f"peer:{a.region}:{a.status}" for a in answers])
     return FederatedAnswer(region=context.settings.region, peers=answers,
                            child_ref=context.child_refs().seal(child_id, caller.organisation_id)
                            if child_id is not None else None)

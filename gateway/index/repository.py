@@ -20,13 +20,24 @@ involvement = Involvement.__table__  # type: ignore[attr-defined]
 organisation = Organisation.__table__  # type: ignore[attr-defined]
 
 
-# Hot-path statements are built once, with bound parameters.
-_FIND_CHILD = select(child.c.id).where(child.c.index_key.in_(bindparam("keys", expanding=True))).limit(1)
-_GET_CHILD = select(child).where(child.c.id == bindparam("child_id"))
+# Hot-path statements are built once, with bound parameters; reads by index run in the event loop (IN_LOOP).
+_FIND_CHILD = (select(child.c.id).where(child.c.index_key.in_(bindparam("keys", expanding=True))).limit(1)
+               .execution_options(**IN_LOOP))
+_FIND_CHILD_BY_KEY = (select(child.c.id).where(child.c.index_key == bindparam("key"))
+                      .execution_options(**IN_LOOP))
+_GET_CHILD = select(child).where(child.c.id == bindparam("child_id")).execution_options(**IN_LOOP)
+_IS_INVOLVED = (select(involvement.c.id).where(
+    involvement.c.child_id == bindparam("child_id"), involvement.c.organisation_id == bindparam("organisation_id"),
+    involvement.c.ended_at.is_(None)).limit(1).execution_options(**IN_LOOP))
+_SUMMARIES = (select(organisation.c.id, organisation.c.name, organisation.c.type)
+              .where(organisation.c.id.in_(bindparam("ids", expanding=True))).execution_options(**IN_LOOP))
 
 
 async def find_child_id(conn: AsyncConnection, index_keys: Sequence[bytes]) -> int | None:
-    found = await conn.scalar(_FIND_CHILD, {"keys": list(index_keys)})
+    if len(index_keys) == 1:  # one pseudonym key, as between rotations: no list to expand into the statement
+        found = await conn.scalar(_FIND_CHILD_BY_KEY, {"key": index_keys[0]})
+    else:
+        found = await conn.scalar(_FIND_CHILD, {"keys": list(index_keys)})
     return int(found) if found is not None else None
 
 
@@ -112,15 +123,12 @@ async def set_regisseur(conn: AsyncConnection, *, child_id: int, organisation_id
 async def organisation_summaries(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, Any]:
     if not ids:
         return {}
-    rows = await conn.execute(
-        select(organisation.c.id, organisation.c.name, organisation.c.type).where(organisation.c.id.in_(ids)))
+    rows = await conn.execute(_SUMMARIES, {"ids": list(ids)})
     return {row.id: row for row in rows}
 
 
 async def is_involved(conn: AsyncConnection, child_id: int, organisation_id: str) -> bool:
-    found = await conn.scalar(select(involvement.c.id).where(
-        involvement.c.child_id == child_id, involvement.c.organisation_id == organisation_id,
-        involvement.c.ended_at.is_(None)).limit(1))
+    found = await conn.scalar(_IS_INVOLVED, {"child_id": child_id, "organisation_id": organisation_id})
     return found is not None
 
 

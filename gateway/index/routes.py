@@ -62,31 +62,29 @@ async def end_involvement(
 @router.post("/children/lookup", operation_id="lookupChild",
              responses=linked(problem_responses(ChildNotFound, *denials), 200, **_ABOUT_CHILD))
 async def lookup_child(
-    body: ChildLookup, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
+    body: ChildLookup, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> ChildReference:
     """This organisation's reference for a child, by BSN in the body."""
-    return await service.lookup_child(conn, context=context, caller=caller, meta=meta, body=body)
+    return await service.lookup_child(context=context, caller=caller, meta=meta, body=body)
 
 
 @router.get("/children/{child_ref}", operation_id="getChildCard",
             responses=problem_responses(ChildNotFound, *denials), response_model_exclude_none=True)
 async def get_child_card(
-    child_ref: ChildRefPath, purpose: PurposeQuery, conn: ConnectionDep, context: ContextDep,
-    caller: CallerDep, meta: MetaDep,
+    child_ref: ChildRefPath, purpose: PurposeQuery, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> ChildCard:
     """The child's index card: attendance status, regisseur, involvements — as far as policy allows."""
-    return await service.read_card(conn, context=context, caller=caller, meta=meta,
+    return await service.read_card(context=context, caller=caller, meta=meta,
                                    child_ref=child_ref, purpose=purpose)
 
 
 @router.get("/children/{child_ref}/involvements", operation_id="listInvolvements",
             responses=problem_responses(ChildNotFound, *denials))
 async def list_involvements(
-    child_ref: ChildRefPath, purpose: PurposeQuery, conn: ConnectionDep, context: ContextDep,
-    caller: CallerDep, meta: MetaDep,
+    child_ref: ChildRefPath, purpose: PurposeQuery, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> InvolvementList:
     """Which partners are involved with the child and how to reach them."""
-    return await service.list_involvements(conn, context=context, caller=caller, meta=meta,
+    return await service.list_involvements(context=context, caller=caller, meta=meta,
                                            child_ref=child_ref, purpose=purpose)
 
 

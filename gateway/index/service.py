@@ -178,15 +178,15 @@ async def decide_lookup(
         context, caller, "child.lookup", purpose, facts))
 
 
-async def lookup_child(
-    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, body: ChildLookup,
-) -> ChildReference:
+async def lookup_child(*, context: AppContext, caller: Caller, meta: RequestMeta, body: ChildLookup
+                       ) -> ChildReference:
     audit = AuditEntry.of(caller, meta, "child.lookup", body.purpose)
-    child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit, bsn=body.bsn,
-                                           purpose=body.purpose)
-    if child_id is None:
-        raise not_found(context, audit, permit.decision)
-    await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
+    async with context.audit.reading() as conn:
+        child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit, bsn=body.bsn,
+                                               purpose=body.purpose)
+        if child_id is None:
+            raise not_found(context, audit, permit.decision)
+    await audit.allowed(context.audit, now=context.clock(), child_id=child_id, permit=permit)
     return ChildReference(child_ref=context.child_refs().seal(child_id, caller.organisation_id))
 
 
@@ -202,30 +202,31 @@ async def read_with_permit(
 
 
 async def list_involvements(
-    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
-    purpose: Purpose,
+    *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str, purpose: Purpose,
 ) -> InvolvementList:
     audit = AuditEntry.of(caller, meta, "involvements.list", purpose)
-    child_id, permit, rows = await read_with_permit(conn, context, caller, audit, child_ref, purpose)
+    async with context.audit.reading() as conn:
+        child_id, permit, rows = await read_with_permit(conn, context, caller, audit, child_ref, purpose)
     visible = _visible_involvements(permit, caller, rows)
-    await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
+    await audit.allowed(context.audit, now=context.clock(), child_id=child_id, permit=permit)
     return InvolvementList(child_ref=child_ref, involvements=visible)
 
 
 async def read_card(
-    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str,
-    purpose: Purpose,
+    *, context: AppContext, caller: Caller, meta: RequestMeta, child_ref: str, purpose: Purpose,
 ) -> ChildCard:
     audit = AuditEntry.of(caller, meta, "child.read", purpose)
-    child_id, permit, rows = await read_with_permit(conn, context, caller, audit, child_ref, purpose)
-    return await _disclose_card(conn, context, audit, permit, caller, child_id, child_ref, rows)
+    async with context.audit.reading() as conn:
+        child_id, permit, rows = await read_with_permit(conn, context, caller, audit, child_ref, purpose)
+        card = await _card(conn, permit, caller, child_id, child_ref, rows)
+    await audit.allowed(context.audit, now=context.clock(), child_id=child_id, permit=permit)
+    return card
 
 
-async def _disclose_card(
-    conn: AsyncConnection, context: AppContext, audit: AuditEntry, permit: Permit, caller: Caller, child_id: int,
-    child_ref: str, rows: list[Any],
+async def _card(
+    conn: AsyncConnection, permit: Permit, caller: Caller, child_id: int, child_ref: str, rows: list[Any],
 ) -> ChildCard:
-    """The card with the fields the permit allows, audited as disclosed."""
+    """The card with the fields the permit allows."""
     child = await repository.get_child(conn, child_id)
     if child is None:  # a reference to a child that was merged away or purged
         raise ChildNotFound("No child with this reference or number is known to the index.")
@@ -242,7 +243,6 @@ async def _disclose_card(
         card.regisseur = _summary(regisseur.id, regisseur.name, regisseur.type)
     if any(f.startswith("involvements:") for f in permit.fields):
         card.involvements = _visible_involvements(permit, caller, rows)
-    await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
     return card
 
 
@@ -262,4 +262,6 @@ async def assign_regisseur(
     permit = await require_permit(context, audit, child_id, policy_input(
         context, caller, "regisseur.set", body.purpose, facts))
     await repository.set_regisseur(conn, child_id=child_id, organisation_id=body.organisation_id)
-    return await _disclose_card(conn, context, audit, permit, caller, child_id, child_ref, rows)
+    card = await _card(conn, permit, caller, child_id, child_ref, rows)
+    await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
+    return card

@@ -3,8 +3,13 @@
 import hashlib
 
 import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway.audit.chain import (
+    CONTENT,
+    canonical,
     consistency_proof,
     frontier_append,
     frontier_root,
@@ -14,6 +19,7 @@ from gateway.audit.chain import (
     verify_consistency,
     verify_inclusion,
 )
+from gateway.core.vocabulary import Purpose
 
 
 def _mth(leaves: list[bytes]) -> bytes:
@@ -59,3 +65,27 @@ def test_every_consistency_proof_verifies_and_a_rewritten_history_does_not() -> 
             if old < new:
                 forged = [*LEAVES[:old - 1], leaf_hash({"seq": "forged"})]  # the old tree, one record changed
                 assert not verify_consistency(old, new, proof, _mth(forged), _mth(LEAVES[:new]))
+
+
+_VALUES = st.one_of(st.none(), st.text(), st.sampled_from(list(Purpose)),
+                    st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(CONTENT), _VALUES))
+def test_canonical_content_is_rfc8785(content: dict[str, object]) -> None:
+    """The fast writer of a record's canonical JSON gives RFC 8785's bytes, control characters, quotes,
+    non-ASCII and the largest exact integers included."""
+    assert canonical(content) == rfc8785.dumps(content)
+
+
+@pytest.mark.parametrize("value", [2**53, -(2**53), 1.5, True, ["a"], {"b": 1}])
+def test_values_outside_the_fast_path_go_to_the_reference(value: object) -> None:
+    content = {"seq": 1, "reasons": value}
+    try:
+        expected = rfc8785.dumps(content)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(rfc8785.CanonicalizationError):
+            canonical(content)
+    else:
+        assert canonical(content) == expected

@@ -111,6 +111,26 @@ def test_embedded_engine_denies_by_default_and_carries_its_revision() -> None:
         require(decision)
 
 
+# Builtins whose value is not a function of the input: the embedded engine remembers its answers per input.
+_IMPURE = re.compile(r"\b(time\.now_ns|rand\.|http\.send|uuid\.rfc4122|opa\.runtime|net\.lookup|crypto\.x509\."
+                     r"parse_and_verify_certificates|io\.jwt\.decode_verify)")
+
+
+def test_policies_answer_from_their_input_alone() -> None:
+    impure = {p.name: m.group(0) for p in DEFAULT_POLICY_DIR.rglob("*.rego")
+              if not p.name.endswith("_test.rego") and (m := _IMPURE.search(p.read_text()))}
+    assert not impure, f"{impure}: a remembered answer could go stale (EmbeddedRegoEngine._answer)"
+
+
+def test_a_remembered_answer_is_the_answer_to_that_same_input() -> None:
+    engine = EmbeddedRegoEngine()
+    ask = {"subject": {"properties": {}}, "action": {"name": "x"}, "context": {}}
+    first = asyncio.run(decide(engine, "inbeeld.index.decision", ask))
+    other = asyncio.run(decide(engine, "inbeeld.index.decision", {**ask, "action": {"name": "y"}}))
+    again = asyncio.run(decide(engine, "inbeeld.index.decision", ask))
+    assert again == first and other != first and engine._answer.cache_info().hits == 1
+
+
 def test_policy_coverage_report(engine: regorus.Engine) -> None:
     """After the Rego tests above (same module-scoped engine): print and keep the line coverage."""
     report = json.loads(engine.get_coverage_report_as_json())

@@ -1,0 +1,83 @@
+"""Group commit (gateway/audit/writer.py): many reads at once share a commit, and still each answer goes out only
+after its own record is committed, the log stays gapless and verifiable, and a batch that cannot be written
+answers 503 to every request in it, disclosing nothing."""
+
+import asyncio
+
+import pytest
+
+from gateway.audit.service import AuditEntry
+from gateway.auth.tokens import Caller
+from gateway.context import RequestMeta
+from gateway.core.vocabulary import OrgType, Role
+from tests.fixtures.gateway import BSNS, Gateway, problem
+from tests.fixtures.outages import unwritable_audit_log
+
+pytestmark = pytest.mark.anyio
+
+
+async def _lookups(gateway: Gateway, count: int, prefix: str, children: int = 1) -> list[tuple[str, int, str]]:
+    """`count` lookups at once of the first `children` BSNs, each with its own request id: (request id, status,
+    body)."""
+
+    async def one(i: int) -> tuple[str, int, str]:
+        request_id = f"{prefix}-{i:04d}"
+        response = await gateway.client.post(
+            "/v1/children/lookup", json={"bsn": BSNS[i % children], "purpose": "signalering"},
+            headers={**gateway.auth("school-a"), "X-Request-ID": request_id})
+        # Read on another connection at once: the record is there when the answer is.
+        if response.status_code == 200:
+            assert await gateway.rows("SELECT seq FROM audit_record WHERE request_id = :r", r=request_id)
+        return request_id, response.status_code, response.text
+
+    return list(await asyncio.gather(*(one(i) for i in range(count))))
+
+
+async def test_reads_at_once_share_commits_and_each_has_its_record(gateway: Gateway) -> None:
+    for bsn in BSNS[:3]:
+        assert (await gateway.register("school-a", bsn)).status_code == 201
+    before = await gateway.count("audit_record")
+    answers = await _lookups(gateway, 60, "together", children=3)
+    assert [status for _, status, _ in answers] == [200] * 60
+    records = await gateway.rows("SELECT request_id, seq FROM audit_record WHERE request_id LIKE 'together-%'")
+    assert sorted(r.request_id for r in records) == sorted(rid for rid, _, _ in answers)  # one each
+    seqs = [r.seq for r in await gateway.rows("SELECT seq FROM audit_record ORDER BY seq")]
+    assert seqs == list(range(1, before + 61))
+    report = await gateway.audit_report()
+    assert report.ok, report.findings
+
+
+async def test_a_batch_that_cannot_be_written_refuses_every_request_in_it(gateway: Gateway) -> None:
+    assert (await gateway.register("school-a", BSNS[0])).status_code == 201
+    records = await gateway.count("audit_record")
+    async with unwritable_audit_log(gateway):
+        answers = await _lookups(gateway, 30, "refused")
+    for _, status, text in answers:
+        assert status == 503 and "child_ref" not in text
+    assert await gateway.count("audit_record") == records
+    again = await _lookups(gateway, 5, "after")  # the writer goes on once the log can be written
+    assert [status for _, status, _ in again] == [200] * 5
+    seqs = [r.seq for r in await gateway.rows("SELECT seq FROM audit_record ORDER BY seq")]
+    assert seqs == list(range(1, records + 6))
+
+
+async def test_a_refusal_decided_from_a_snapshot_is_recorded_before_it_is_answered(gateway: Gateway) -> None:
+    response = await gateway.client.post("/v1/children/lookup", headers={**gateway.auth("ggd"),
+                                                                         "X-Request-ID": "refused-ggd-1"},
+                                         json={"bsn": BSNS[1], "purpose": "signalering"})
+    assert response.status_code in (403, 404)
+    problem(response, response.status_code, response.json()["code"])
+    [record] = await gateway.rows("SELECT outcome FROM audit_record WHERE request_id = 'refused-ggd-1'")
+    assert record.outcome in ("denied", "not-found")
+
+
+async def test_the_writer_is_never_awaited_inside_a_request_transaction(gateway: Gateway) -> None:
+    """It would wait for that transaction (SQLite's write lock, PostgreSQL's head row), which waits for it."""
+    context = gateway.app.state.context
+    caller = Caller(organisation_id="school-a", organisation_type=OrgType.school, role=Role.intern_begeleider,
+                    professional="p")
+    entry = AuditEntry.of(caller, RequestMeta(request_id="guard-0001", client="test"), "child.lookup", None)
+    async with context.db.request_transaction():
+        with pytest.raises(RuntimeError, match="request transaction"):
+            await context.audit.append(entry.row(now=context.clock(), outcome="allowed"))
+    assert not await gateway.rows("SELECT seq FROM audit_record WHERE request_id = 'guard-0001'")
