@@ -3,16 +3,19 @@
 Loads N synthetic children (default 1,000,000) into a fresh SQLite (or PostgreSQL) index, starts
 `inbeeld serve` with 1 and then 2 workers, and drives it with wrk from 127.0.0.1:
 
-    python bench/lookup.py [--children 1000000] [--database sqlite|postgres] [--seconds 10] [--rounds 3]
+    python bench/lookup.py [--children 10000,1000000] [--database sqlite|postgres] [--seconds 10] [--rounds 3]
 
 Endpoints: GET /v1/health (baseline, no database), GET /v1/children/{ref}/involvements (policy decision,
-one indexed read, one audit insert, one commit), POST /v1/children/lookup (BSN in the body: HMAC, indexed
-read, policy, audit). Rounds alternate the endpoints; the table shows medians and the ratio to the baseline.
+one indexed read, the audit record by group commit), POST /v1/children/lookup (BSN in the body: HMAC, indexed
+read, policy, audit). Rounds alternate the endpoints; the table shows medians, the ratio to the baseline, wrk's
+p50 and p99 latency and the largest worker's resident memory after the run; then the ratio of 2 workers to 1 and,
+for several index sizes, of the largest to the smallest.
 Needs `wrk` (Debian package). Not a test: figures depend on the machine.
 """
 
 import argparse
 import os
+import platform
 import random
 import re
 import secrets
@@ -25,6 +28,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -114,8 +118,17 @@ def lua_bodies(path: Path, bsns: list[str]) -> None:
                     "  return wrk.format('POST', '/v1/children/lookup', nil, bodies[i])\nend\n")
 
 
-def wrk(url: str, seconds: int, token: str, script: Path | None) -> tuple[float, int]:
-    cmd = ["wrk", "-t1", "-c16", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}"]
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def wrk(url: str, seconds: int, token: str, script: Path | None) -> tuple[float, int, float, float]:
+    """(requests/s, errors, p50 ms, p99 ms)"""
+    cmd = ["wrk", "-t1", "-c16", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}"]
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
@@ -125,7 +138,25 @@ def wrk(url: str, seconds: int, token: str, script: Path | None) -> tuple[float,
         print(out, file=sys.stderr)
     errors += sum(int(x) for x in re.findall(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                                              out)[0]) if "Socket errors" in out else 0
-    return rps, errors
+    p50, p99 = (_ms(re.search(rf"^\s+{q}%\s+(\S+)", out, re.M).group(1)) for q in (50, 99))  # type: ignore[union-attr]
+    return rps, errors, p50, p99
+
+
+def rss_mb(pid: int) -> list[float]:
+    """Resident memory of each worker: the server's child processes, or the server itself when it has none."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    sizes = []
+    for worker in children or [pid]:
+        status = Path(f"/proc/{worker}/status").read_text()
+        sizes.append(int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1)) / 1024)  # type: ignore[union-attr]
+    return sizes
 
 
 def serve(workers: int, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -141,17 +172,9 @@ def serve(workers: int, port: int, env: dict[str, str], log: Path) -> subprocess
     raise SystemExit(f"gateway did not start; see {log}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--children", type=int, default=1_000_000)
-    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", default="1,2")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk not found: apt-get install wrk")
-
+def measure(args: argparse.Namespace, children: int) -> list[tuple[Any, ...]]:
+    """Rows (workers, endpoint, median req/s, ratio to health, min, max, errors, p50 ms, p99 ms, RSS MB) for one
+    index size."""
     work = Path(tempfile.mkdtemp(prefix="inbeeld-bench-"))
     pg_name = None
     url = ""
@@ -165,45 +188,39 @@ def main() -> None:
            "INBEELD_DATABASE_URL": url, "INBEELD_PUBLIC_URL": f"http://127.0.0.1:{port}",
            "INBEELD_OUTBOX_WORKER": "false", "INBEELD_RATE_LIMIT_PER_MINUTE": "0"}  # one client, thousands a minute
     settings = Settings(mode=Mode.development, data_dir=work, database_url=url, public_url=f"http://127.0.0.1:{port}")
+    rows: list[tuple[Any, ...]] = []
     try:
         started = time.monotonic()
-        refs, bsns = load(settings, args.children)
-        print(f"loaded {args.children:,} children in {time.monotonic() - started:.0f} s ({args.database})",
+        refs, bsns = load(settings, children)
+        print(f"loaded {children:,} children in {time.monotonic() - started:.0f} s ({args.database})",
               file=sys.stderr)
         lua_paths(work / "involvements.lua", refs)
         lua_bodies(work / "lookup.lua", bsns)
         caller = Caller(organisation_id=ORG, organisation_type=OrgType.leerplicht, role=Role.leerplichtambtenaar,
                         professional="bench")
-        rows = []
         for workers in (int(w) for w in args.workers.split(",")):
             process = serve(workers, port, env, work / f"serve-{workers}.log")
             try:
-                results: dict[str, list[float]] = {"health": [], "involvements": [], "lookup": []}
-                errors = {name: 0 for name in results}
+                results: dict[str, list[tuple[float, int, float, float]]] = {
+                    "health": [], "involvements": [], "lookup": []}
                 for _ in range(args.rounds):
                     token = mint_access_token(load_key_ring(settings), issuer=settings.public_url,
                                               audience=settings.token_audience, caller=caller)
                     for name, script in (("health", None), ("involvements", work / "involvements.lua"),
                                          ("lookup", work / "lookup.lua")):
-                        rps, errs = wrk(f"http://127.0.0.1:{port}/v1/health" if name == "health"
-                                        else f"http://127.0.0.1:{port}", args.seconds, token, script)
-                        results[name].append(rps)
-                        errors[name] += errs
-                base = statistics.median(results["health"])
-                for name, values in results.items():
-                    median = statistics.median(values)
-                    rows.append((workers, name, median, median / base, min(values), max(values), errors[name]))
+                        results[name].append(wrk(f"http://127.0.0.1:{port}/v1/health" if name == "health"
+                                                 else f"http://127.0.0.1:{port}", args.seconds, token, script))
+                rss = max(rss_mb(process.pid))
+                base = statistics.median(r[0] for r in results["health"])
+                for name, runs in results.items():
+                    rates = [r[0] for r in runs]
+                    median = statistics.median(rates)
+                    rows.append((workers, name, median, median / base, min(rates), max(rates),
+                                 sum(r[1] for r in runs), statistics.median(r[2] for r in runs),
+                                 statistics.median(r[3] for r in runs), rss))
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
-        print(f"\n{args.children:,} children, {args.database}, wrk -t1 -c16, {args.rounds} rounds of {args.seconds} s,"
-              f" medians\n")
-        print("| workers | endpoint | req/s (median) | ratio to health | min | max | errors |")
-        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
-        for workers, name, median, ratio, low, high, errors in rows:
-            print(f"| {workers} | {name} | {median:,.0f} | {ratio:.2f} | {low:,.0f} | {high:,.0f} | {errors} |")
-        audit = subprocess.run(["du", "-sh", str(work)], capture_output=True, text=True, check=False).stdout.split()[0]
-        print(f"\ndata directory after the run: {audit}")
     finally:
         if pg_name:
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -212,6 +229,41 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
         else:
             print(f"kept {work}", file=sys.stderr)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--children", default="1000000", help="index sizes, comma separated (e.g. 10000,1000000)")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", default="1,2")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk not found: apt-get install wrk")
+    sizes = [int(n) for n in args.children.split(",")]
+    tables = {size: measure(args, size) for size in sizes}
+    lookups = {}
+    for size, rows in tables.items():
+        print(f"\n{size:,} children, {args.database}, wrk -t1 -c16, {args.rounds} rounds of {args.seconds} s,"
+              f" medians\n")
+        print("| workers | endpoint | req/s | ratio to health | min | max | errors | p50 ms | p99 ms | p99/p50"
+              " | RSS per worker MB |")
+        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for workers, name, median, ratio, low, high, errors, p50, p99, rss in rows:
+            print(f"| {workers} | {name} | {median:,.0f} | {ratio:.2f} | {low:,.0f} | {high:,.0f} | {errors} |"
+                  f" {p50:.2f} | {p99:.2f} | {p99 / p50:.1f} | {rss:.0f} |")
+        lookups[size] = {workers: median for workers, name, median, *_ in rows if name == "lookup"}
+        if len(lookups[size]) > 1:
+            one, most = min(lookups[size]), max(lookups[size])
+            print(f"\nlookup, {most} workers / {one}: {lookups[size][most] / lookups[size][one]:.2f}")
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        for workers in lookups[small]:
+            print(f"lookup req/s, {workers} worker(s), {large:,} / {small:,} children:"
+                  f" {lookups[large][workers] / lookups[small][workers]:.2f}")
+    print(f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, {platform.platform()}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -114,6 +115,11 @@ def create_app(
                 tasks.append(asyncio.create_task(run_checkpointer(context, stop)))
             if settings.case_watcher:
                 tasks.append(asyncio.create_task(run_case_watcher(context, stop)))
+            # What start-up made lives as long as the process: out of the collector's way. Else each full collection
+            # walks it all, a pause of ~100 ms that every request waiting then shares (p99 ~25x p50).
+            if settings.gc_freeze:
+                gc.collect()
+                gc.freeze()
             try:
                 async with federation(app, context):
                     yield
@@ -128,6 +134,8 @@ def create_app(
                 await context.policy.close()
                 await context.audit.close()
                 await context.db.dispose()
+                if settings.gc_freeze:
+                    gc.unfreeze()  # a process that makes several apps can collect this one
 
     app = FastAPI(
         title="Inbeeld gateway",

@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     """The monthly monitor suppresses counts below this (and enough others that none can be worked out)."""
     revocation_refresh_seconds: float = 1.0
     """How stale a replica's list of revoked clients may be."""
+    gc_freeze: bool = True
+    """Keep what start-up made out of the garbage collector's full passes (see `gateway.app`). Off in the test suite:
+    it starts hundreds of apps in one process, and each freeze begins with a full collection."""
     policy_dir: Path = Path(__file__).resolve().parents[2] / "policies"
 
     @model_validator(mode="after")

@@ -18,6 +18,8 @@ from .schemas import (
     ChildCard,
     ChildLookup,
     ChildReference,
+    InvolvementBatch,
+    InvolvementBatchResult,
     InvolvementCreate,
     InvolvementList,
     InvolvementRegistered,
@@ -46,6 +48,17 @@ async def register_involvement(
     """Register that this organisation is involved with a child (BSN in the body). Other involved
     partners and this organisation are told of the match by webhook."""
     return await service.register_involvement(conn, context=context, caller=caller, meta=meta, body=body)
+
+
+@router.post("/involvements/batch", operation_id="registerInvolvements",
+             responses=problem_responses(*denials))
+async def register_involvements(
+    body: InvolvementBatch, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
+) -> InvolvementBatchResult:
+    """Register up to 500 involvements at once (a school's whole intake), each checked, decided and
+    audited as alone. Answers 200 with an outcome per item: 201 with the registration, or the problem's status
+    and code. Partners are told of matches by webhook, as for one."""
+    return await service.register_involvements(conn, context=context, caller=caller, meta=meta, body=body)
 
 
 @router.delete("/involvements/{involvement_id}", status_code=204, operation_id="endInvolvement",

@@ -42,6 +42,26 @@ class InvolvementRegistered(BaseModel):
     legal_basis: LegalBasis
 
 
+BATCH_SIZE = 500
+
+
+class InvolvementBatch(StrictModel):
+    involvements: list[InvolvementCreate] = Field(min_length=1, max_length=BATCH_SIZE)
+
+
+class BatchOutcome(BaseModel):
+    index: int = Field(description="Position in the request's list")
+    status: int = Field(description="What registering it alone would have answered: 201, or the problem's status")
+    involvement: InvolvementRegistered | None = None
+    problem: str | None = Field(default=None, description="The problem's code, when it was not registered")
+
+
+class InvolvementBatchResult(BaseModel):
+    registered: int
+    refused: int
+    results: list[BatchOutcome]
+
+
 class ChildLookup(StrictModel):
     bsn: BsnField
     purpose: Purpose

@@ -13,6 +13,7 @@ from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
 from gateway.core.crypto import CryptoError
+from gateway.core.errors import InbeeldError, ServiceUnavailable
 from gateway.core.vocabulary import Purpose
 from gateway.notifications.service import Party, notify_match
 from gateway.organisations.schemas import OrganisationSummary
@@ -32,9 +33,12 @@ from .errors import (
 )
 from .schemas import (
     Attendance,
+    BatchOutcome,
     ChildCard,
     ChildLookup,
     ChildReference,
+    InvolvementBatch,
+    InvolvementBatchResult,
     InvolvementCreate,
     InvolvementList,
     InvolvementPublic,
@@ -147,6 +151,29 @@ async def register_involvement(
         id=involvement_id, child_ref=context.child_refs().seal(child_id, caller.organisation_id),
         role=caller.role, contact_point=contact_point, since=since, until=body.until,
         legal_basis=body.legal_basis)
+
+
+async def register_involvements(
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, body: InvolvementBatch,
+) -> InvolvementBatchResult:
+    """Each as `register_involvement` alone, in one transaction: an item refused rolls back to its savepoint
+    (its refusal's record stays, as after a request's rollback) and the others go on."""
+    results = []
+    for index, item in enumerate(body.involvements):
+        try:
+            async with conn.begin_nested():
+                registered = await register_involvement(conn, context=context, caller=caller, meta=meta, body=item)
+        except ServiceUnavailable:  # the log, the database or the policy engine: the whole batch is refused
+            raise
+        except InbeeldError as refused:
+            if refused.record_on_failure is not None:
+                await refused.record_on_failure(conn)
+            results.append(BatchOutcome(index=index, status=refused.status, problem=refused.code))
+        else:
+            results.append(BatchOutcome(index=index, status=201, involvement=registered))
+    registered_count = sum(r.status == 201 for r in results)
+    return InvolvementBatchResult(registered=registered_count, refused=len(results) - registered_count,
+                                  results=results)
 
 
 async def end_involvement(

@@ -10,7 +10,6 @@ non-zero one, so hidden values can trade against each other.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 
 @dataclass
@@ -41,6 +40,9 @@ class Table:
 def ranges(published: list[list[int | None]]) -> dict[tuple[int, int], tuple[float, float]]:
     """For each hidden entry, the least and most it can be given what is published (every line sums to its
     total; no count is negative)."""
+    # SciPy takes some 50 MB of each worker: loaded when a monitor table first hides something, not at start.
+    from scipy.optimize import linprog  # type: ignore[import-untyped]
+
     n, m = len(published), len(published[0])
     unknown = [(i, j) for i in range(n) for j in range(m) if published[i][j] is None]
     if not unknown:
