@@ -100,7 +100,7 @@ def load(settings: Settings, children: int) -> tuple[list[str], list[str]]:
             conn.exec_driver_sql("ANALYZE")
     engine.dispose()
     cipher = ChildRefCipher(ring.child_ref)
-    sample = rng.sample(range(1, children + 1), 2000)
+    sample = rng.sample(range(1, children + 1), min(children, 2000))
     return [cipher.seal(i, ORG) for i in sample], [b.digits for b in bsns[: min(children, len(bsns))]]
 
 

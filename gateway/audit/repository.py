@@ -29,6 +29,8 @@ _ADVANCE = update(audit_head).where(audit_head.c.id == 1).execution_options(**IN
 async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Append records in order, in the caller's transaction; returns their positions. A log that cannot be
     written stops the request (503)."""
+    if not rows:
+        return []
     try:
         last, chained, packed = (await conn.execute(_NEXT, {"count": len(rows)})).one()
         first, frontier = last - len(rows) + 1, unpack(packed)

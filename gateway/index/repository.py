@@ -6,6 +6,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -80,6 +82,58 @@ _ACTIVE_INVOLVEMENTS = (
 
 async def active_involvements(conn: AsyncConnection, child_id: int) -> list[Any]:
     return list((await conn.execute(_ACTIVE_INVOLVEMENTS, {"child_id": child_id})).all())
+
+
+_ACTIVE_INVOLVEMENTS_OF = (
+    select(involvement.c.child_id, *_involvement_columns)
+    .join(organisation, organisation.c.id == involvement.c.organisation_id)
+    .where(involvement.c.child_id.in_(bindparam("child_ids", expanding=True)), involvement.c.ended_at.is_(None))
+    .order_by(involvement.c.since, involvement.c.created_at).execution_options(**IN_LOOP))
+_FIND_CHILDREN = (select(child.c.id, child.c.index_key)
+                  .where(child.c.index_key.in_(bindparam("keys", expanding=True))).execution_options(**IN_LOOP))
+
+
+def _insert_ignoring_duplicates(conn: AsyncConnection, table: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING: a row that a concurrent request inserted first is skipped, not an error."""
+    dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    return dialect_insert(table).on_conflict_do_nothing()
+
+
+async def find_children(conn: AsyncConnection, index_keys: Sequence[bytes]) -> dict[bytes, int]:
+    rows = await conn.execute(_FIND_CHILDREN, {"keys": list(index_keys)})
+    return {bytes(row.index_key): int(row.id) for row in rows}
+
+
+async def find_or_create_children(
+    conn: AsyncConnection, *, index_keys: Sequence[Sequence[bytes]], key_id: str, now: datetime,
+) -> list[int]:
+    """`find_or_create_child` for many children at once, in their order."""
+    every = [k for keys in index_keys for k in keys]
+    found = await find_children(conn, every) if every else {}
+    missing = list(dict.fromkeys(keys[0] for keys in index_keys if not any(k in found for k in keys)))
+    if missing:
+        await conn.execute(_insert_ignoring_duplicates(conn, child), [
+            {"index_key": k, "key_id": key_id, "attendance_status": AttendanceStatus.none, "created_at": now}
+            for k in missing])
+        found.update(await find_children(conn, missing))
+    return [next(found[k] for k in keys if k in found) for keys in index_keys]
+
+
+async def active_involvements_of(conn: AsyncConnection, child_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """`active_involvements` of many children."""
+    found: dict[int, list[Any]] = {i: [] for i in child_ids}
+    if child_ids:
+        for row in await conn.execute(_ACTIVE_INVOLVEMENTS_OF, {"child_ids": list(found)}):
+            found[row.child_id].append(row)
+    return found
+
+
+async def insert_involvements(conn: AsyncConnection, rows: list[dict[str, Any]]) -> set[UUID]:
+    """The ids inserted: a row skipped is an involvement that a concurrent request registered first."""
+    if not rows:
+        return set()
+    inserted = await conn.execute(_insert_ignoring_duplicates(conn, involvement).returning(involvement.c.id), rows)
+    return {row.id for row in inserted}
 
 
 async def insert_involvement(

@@ -1,18 +1,20 @@
 """Case index logic. Each operation: decide (policy), then read or write, then audit — the audit
 record in the same transaction as the change; a refusal audited after the rollback."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from consent import repository as consents
-from gateway.audit.service import NOT_FOUND, AuditEntry
+from gateway.audit.repository import append_many
+from gateway.audit.service import ALLOWED, NOT_FOUND, AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
 from gateway.core.crypto import CryptoError
+from gateway.core.db import statements_in_loop
 from gateway.core.errors import InbeeldError, ServiceUnavailable
 from gateway.core.vocabulary import Purpose
 from gateway.notifications.service import Party, notify_match
@@ -100,80 +102,141 @@ def _check_period(today: date, since: date, until: date | None) -> None:
 async def register_involvement(
     conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, body: InvolvementCreate,
 ) -> InvolvementRegistered:
-    audit = AuditEntry.of(caller, meta, "involvement.register", body.purpose)
-    keys = context.pseudonymiser.index_keys(body.bsn)
-    permit = await require_permit(context, audit, None, policy_input(
-        context, caller, "involvement.register", body.purpose, {}))
-    now = context.clock()
-    today = local_date(now)
-    since = body.since or today
-    _check_period(today, since, body.until)
-    leaves_index = retain_until(body.birth_date, context.settings.retention_age) if body.birth_date else None
-    if body.birth_date is not None and body.birth_date > today:
-        raise InvalidPeriod("`birth_date` lies in the future.")
-    if leaves_index is not None and leaves_index <= today:  # registered only for the retention job to erase it
-        raise BeyondRetentionAge("The index keeps a child only until the month after it turns "
-                                 f"{context.settings.retention_age}.")
-    organisations = await repository.organisations_with_webhooks(conn, [caller.organisation_id])
-    if caller.organisation_id not in organisations:
-        raise UnknownOrganisation("The calling organisation is not registered with this gateway.")
-    me = organisations[caller.organisation_id]
-
-    child_id = await repository.find_or_create_child(
-        conn, index_keys=keys.all_values, key_id=keys.current[0], now=now)
-    partners = await repository.active_involvements(conn, child_id)
-    if any(p.organisation_id == caller.organisation_id for p in partners):
-        raise InvolvementExists("This organisation already has an active involvement with this child.")
-    if body.birth_date is not None and leaves_index is not None:
-        await repository.record_birth(conn, child_id=child_id, birth_month=body.birth_date.replace(day=1),
-                                      until=leaves_index)
-    contact_point = body.contact_point or me.contact_point
-    involvement_id = await repository.insert_involvement(
-        conn, child_id=child_id, organisation_id=caller.organisation_id, role=caller.role,
-        contact_point=contact_point, since=since, until=body.until, legal_basis=body.legal_basis, now=now)
-    if involvement_id is None:  # a concurrent registration by the same organisation won
-        raise InvolvementExists("This organisation already has an active involvement with this child.")
-    await audit.allowed(conn, now=now, child_id=child_id, permit=permit)
-
-    newcomer = Party(caller.organisation_id, me.name, me.type, me.webhook_url, caller.role.value,
-                     contact_point, since)
-    hooks = await repository.organisations_with_webhooks(conn, [p.organisation_id for p in partners])
-    for row in partners:
-        other = hooks[row.organisation_id]
-        partner = Party(row.organisation_id, row.organisation_name, row.organisation_type, other.webhook_url,
-                        row.professional_role, row.contact_point, row.since)
-        await notify_match(conn, context=context, meta=meta, child_id=child_id,
-                           recipient=partner, partner=newcomer, now=now)
-        await notify_match(conn, context=context, meta=meta, child_id=child_id,
-                           recipient=newcomer, partner=partner, now=now)
-
-    return InvolvementRegistered(
-        id=involvement_id, child_ref=context.child_refs().seal(child_id, caller.organisation_id),
-        role=caller.role, contact_point=contact_point, since=since, until=body.until,
-        legal_basis=body.legal_basis)
+    [outcome] = await _register(conn, context=context, caller=caller, meta=meta, items=[body])
+    if isinstance(outcome, InbeeldError):
+        raise outcome  # its refusal's record, if any, is written after the rollback
+    return outcome
 
 
 async def register_involvements(
     conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, body: InvolvementBatch,
 ) -> InvolvementBatchResult:
-    """Each as `register_involvement` alone, in one transaction: an item refused rolls back to its savepoint
-    (its refusal's record stays, as after a request's rollback) and the others go on."""
+    """Each item as if registered alone, all in one transaction: a refused item changes nothing (its refusal is
+    recorded) and the others go on."""
+    await statements_in_loop(conn)
     results = []
-    for index, item in enumerate(body.involvements):
-        try:
-            async with conn.begin_nested():
-                registered = await register_involvement(conn, context=context, caller=caller, meta=meta, body=item)
-        except ServiceUnavailable:  # the log, the database or the policy engine: the whole batch is refused
-            raise
-        except InbeeldError as refused:
-            if refused.record_on_failure is not None:
-                await refused.record_on_failure(conn)
-            results.append(BatchOutcome(index=index, status=refused.status, problem=refused.code))
+    for index, outcome in enumerate(await _register(conn, context=context, caller=caller, meta=meta,
+                                                    items=body.involvements)):
+        if isinstance(outcome, InbeeldError):
+            if outcome.record_on_failure is not None:
+                await outcome.record_on_failure(conn)
+            results.append(BatchOutcome(index=index, status=outcome.status, problem=outcome.code))
         else:
-            results.append(BatchOutcome(index=index, status=201, involvement=registered))
-    registered_count = sum(r.status == 201 for r in results)
-    return InvolvementBatchResult(registered=registered_count, refused=len(results) - registered_count,
-                                  results=results)
+            results.append(BatchOutcome(index=index, status=201, involvement=outcome))
+    registered = sum(r.status == 201 for r in results)
+    return InvolvementBatchResult(registered=registered, refused=len(results) - registered, results=results)
+
+
+def _checked(context: AppContext, item: InvolvementCreate, today: date) -> date | None:
+    """The date the child leaves the index, if a birth date says; raises for dates that cannot be."""
+    _check_period(today, item.since or today, item.until)
+    if item.birth_date is None:
+        return None
+    if item.birth_date > today:
+        raise InvalidPeriod("`birth_date` lies in the future.")
+    leaves_index = retain_until(item.birth_date, context.settings.retention_age)
+    if leaves_index <= today:  # registered only for the retention job to erase it
+        raise BeyondRetentionAge("The index keeps a child only until the month after it turns "
+                                 f"{context.settings.retention_age}.")
+    return leaves_index
+
+
+async def _register(
+    conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, items: list[InvolvementCreate],
+) -> list[InvolvementRegistered | InbeeldError]:
+    """Register involvements of the caller, set-based: a few statements for the lot, whatever their number.
+    Per item, in the order one registration takes: the decision, the dates, an involvement of the caller already
+    there (or made by an earlier item); then the writes, the audit records and the partners' notifications."""
+    now = context.clock()
+    today = local_date(now)
+    outcomes: list[InvolvementRegistered | InbeeldError | None] = [None] * len(items)
+    permits: dict[Purpose, Permit | InbeeldError] = {}
+    accepted: list[tuple[int, InvolvementCreate, Any, Permit, date | None]] = []
+    for index, item in enumerate(items):
+        if item.purpose not in permits:
+            try:
+                permits[item.purpose] = await require_permit(
+                    context, AuditEntry.of(caller, meta, "involvement.register", item.purpose), None,
+                    policy_input(context, caller, "involvement.register", item.purpose, {}))
+            except ServiceUnavailable:
+                raise
+            except InbeeldError as denied:
+                permits[item.purpose] = denied
+        permit = permits[item.purpose]
+        try:
+            if isinstance(permit, InbeeldError):
+                raise permit
+            leaves_index = _checked(context, item, today)
+        except InbeeldError as refused:
+            outcomes[index] = refused
+            continue
+        accepted.append((index, item, context.pseudonymiser.index_keys(item.bsn), permit, leaves_index))
+    if accepted:
+        organisations = await repository.organisations_with_webhooks(conn, [caller.organisation_id])
+        if caller.organisation_id not in organisations:
+            raise UnknownOrganisation("The calling organisation is not registered with this gateway.")
+        me = organisations[caller.organisation_id]
+        child_ids = await repository.find_or_create_children(
+            conn, index_keys=[keys.all_values for _, _, keys, _, _ in accepted], key_id=accepted[0][2].current[0],
+            now=now)
+        partners = await repository.active_involvements_of(conn, child_ids)
+        involved = {c for c, rows in partners.items() if any(r.organisation_id == caller.organisation_id
+                                                             for r in rows)}
+        rows, made = [], []
+        for (index, item, _, permit, leaves_index), child_id in zip(accepted, child_ids, strict=True):
+            if child_id in involved:
+                outcomes[index] = InvolvementExists("This organisation already has an active involvement with "
+                                                    "this child.")
+                continue
+            involved.add(child_id)
+            if item.birth_date is not None and leaves_index is not None:
+                await repository.record_birth(conn, child_id=child_id, birth_month=item.birth_date.replace(day=1),
+                                              until=leaves_index)
+            row: dict[str, Any] = {"id": uuid4(), "child_id": child_id, "organisation_id": caller.organisation_id,
+                   "professional_role": caller.role, "contact_point": item.contact_point or me.contact_point,
+                   "since": item.since or today, "until": item.until, "legal_basis": item.legal_basis,
+                   "created_at": now}
+            rows.append(row)
+            made.append((index, item, permit, row))
+        inserted = await repository.insert_involvements(conn, rows)
+        records = []
+        for index, item, permit, row in made:
+            if row["id"] not in inserted:  # a concurrent registration by the same organisation won
+                outcomes[index] = InvolvementExists("This organisation already has an active involvement with "
+                                                    "this child.")
+                continue
+            records.append(AuditEntry.of(caller, meta, "involvement.register", item.purpose).row(
+                now=now, outcome=ALLOWED, child_id=row["child_id"], decision=permit.decision, fields=permit.fields))
+            outcomes[index] = InvolvementRegistered(
+                id=row["id"], child_ref=context.child_refs().seal(row["child_id"], caller.organisation_id),
+                role=caller.role, contact_point=row["contact_point"], since=row["since"], until=item.until,
+                legal_basis=item.legal_basis)
+        await append_many(conn, records)
+        newcomers = [(row["child_id"], row) for index, _, _, row in made if row["id"] in inserted]
+        await _notify_partners(conn, context, caller, meta, me, newcomers, partners, now)
+    done = [o for o in outcomes if o is not None]
+    assert len(done) == len(items)  # every item has its outcome
+    return done
+
+
+async def _notify_partners(
+    conn: AsyncConnection, context: AppContext, caller: Caller, meta: RequestMeta, me: Any,
+    newcomers: list[tuple[int, dict[str, Any]]], partners: dict[int, list[Any]], now: datetime,
+) -> None:
+    """Tell each partner already involved of the newcomer, and the newcomer of each partner."""
+    hooks = await repository.organisations_with_webhooks(
+        conn, list({p.organisation_id for child_id, _ in newcomers for p in partners[child_id]}))
+    for child_id, row in newcomers:
+        newcomer = Party(caller.organisation_id, me.name, me.type, me.webhook_url, caller.role.value,
+                         row["contact_point"], row["since"])
+        for other in partners[child_id]:
+            partner = Party(other.organisation_id, other.organisation_name, other.organisation_type,
+                            hooks[other.organisation_id].webhook_url, other.professional_role, other.contact_point,
+                            other.since)
+            await notify_match(conn, context=context, meta=meta, child_id=child_id,
+                               recipient=partner, partner=newcomer, now=now)
+            await notify_match(conn, context=context, meta=meta, child_id=child_id,
+                               recipient=newcomer, partner=partner, now=now)
 
 
 async def end_involvement(

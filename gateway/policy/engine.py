@@ -9,11 +9,11 @@ deny with a 503 problem: the gateway never discloses on an unanswered question.
 """
 
 import asyncio
-import functools
 import hashlib
 import io
 import json
 import tarfile
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -58,6 +58,8 @@ def revision_of(sources: dict[str, str]) -> str:
     return digest.hexdigest()[:16]
 
 
+REMEMBERED_ANSWERS = 4096
+
 _COMPILED: dict[tuple[str, str], bytes] = {}
 """Compiled programs by (policy revision, entrypoint), serialised."""
 
@@ -73,8 +75,10 @@ class EmbeddedRegoEngine:
         self.revision = revision_of(self._sources)
         self._vms: dict[str, Any] = {}
         # Answers are remembered: the modules are fixed and use no time, randomness or network (a test checks),
-        # so the same input always gets the same answer, and a busy gateway asks the same few questions.
-        self._answer = functools.lru_cache(maxsize=4096)(self._execute)
+        # so the same input always gets the same answer, and a busy gateway asks the same few questions. (Not
+        # functools.lru_cache on a bound method: that cycle would leave the VMs to the garbage collector, which
+        # may drop them on another thread.)
+        self._answers: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def _vm(self, entrypoint: str) -> Any:
         vm = self._vms.get(entrypoint)
@@ -98,11 +102,18 @@ class EmbeddedRegoEngine:
     async def evaluate(self, entrypoint: str, policy_input: dict[str, Any]) -> tuple[Any, str]:
         return orjson.loads(self._answer(entrypoint, orjson.dumps(policy_input).decode())), self.revision
 
-    def _execute(self, entrypoint: str, input_json: str) -> str:
+    def _answer(self, entrypoint: str, input_json: str) -> str:
         """The entrypoint's value as JSON."""
+        key = (entrypoint, input_json)
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+            return answer
         vm = self._vm(entrypoint)
         vm.set_input_json(input_json)  # input and execution back to back: no other request interleaves
-        answer: str = vm.execute_entry_point(f"data.{entrypoint}")
+        answer = self._answers[key] = str(vm.execute_entry_point(f"data.{entrypoint}"))
+        if len(self._answers) > REMEMBERED_ANSWERS:
+            self._answers.popitem(last=False)
         return answer
 
     async def start(self) -> None:

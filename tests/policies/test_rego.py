@@ -122,13 +122,16 @@ def test_policies_answer_from_their_input_alone() -> None:
     assert not impure, f"{impure}: a remembered answer could go stale (EmbeddedRegoEngine._answer)"
 
 
-def test_a_remembered_answer_is_the_answer_to_that_same_input() -> None:
+def test_a_remembered_answer_is_the_answer_to_that_same_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("gateway.policy.engine.REMEMBERED_ANSWERS", 2)
     engine = EmbeddedRegoEngine()
-    ask = {"subject": {"properties": {}}, "action": {"name": "x"}, "context": {}}
-    first = asyncio.run(decide(engine, "inbeeld.index.decision", ask))
-    other = asyncio.run(decide(engine, "inbeeld.index.decision", {**ask, "action": {"name": "y"}}))
-    again = asyncio.run(decide(engine, "inbeeld.index.decision", ask))
-    assert again == first and other != first and engine._answer.cache_info().hits == 1
+    x, y, z = ({"subject": {"properties": {}}, "action": {"name": name}, "context": {}} for name in "xyz")
+    first, other = (asyncio.run(decide(engine, "inbeeld.index.decision", q)) for q in (x, y))
+    asyncio.run(decide(engine, "inbeeld.index.decision", z))  # x is the oldest: forgotten
+    monkeypatch.setattr(engine, "_vm", None)  # from here on, only remembered answers can be given
+    assert asyncio.run(decide(engine, "inbeeld.index.decision", y)) == other != first
+    with pytest.raises(PolicyUnavailable):
+        asyncio.run(decide(engine, "inbeeld.index.decision", x))
 
 
 def test_policy_coverage_report(engine: regorus.Engine) -> None:
