@@ -58,8 +58,7 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes (stateless; share the database)")] = 1,
 ) -> None:
     """Migrate the database and start the gateway."""
-    import uvicorn
-
+    from gateway import serving
     from gateway.core.logging import log_config
 
     if demo:
@@ -74,9 +73,10 @@ def serve(
         seeded = private_keys is not None
         (DEMO_DIR / "demo.json").write_text(json.dumps({"public_url": settings.public_url}))
         _print_demo_banner(settings, seeded)
-    uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=False, log_config=log_config(), server_header=False,
-                timeout_graceful_shutdown=int(settings.shutdown_grace_seconds))
+    options = {"app": "gateway.app:create_app", "factory": True, "host": host, "port": port, "access_log": False,
+               "log_config": log_config(), "server_header": False,
+               "timeout_graceful_shutdown": int(settings.shutdown_grace_seconds)}
+    serving.serve(options, workers=workers, grace_seconds=settings.shutdown_grace_seconds)
 
 
 async def _seed_demo_once(settings: Settings) -> dict[str, dict[str, Any]] | None:

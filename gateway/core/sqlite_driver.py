@@ -4,11 +4,15 @@ SQLAlchemy's aiosqlite adapter creates a cursor, executes, fetches and closes it
 thread; on these machines a trip costs about 0.2 ms, far more than a small statement itself, and an audited request
 made some thirty of them. This cursor does the four in one trip. A statement executed with the `IN_LOOP` option
 (`db.py`) makes no trip at all: it runs in the event loop's thread, which suits statements that touch a few rows by
-index and never wait on a lock. The connection, transactions, errors and server-side cursors stay SQLAlchemy's; the
-dialect is registered as `sqlite+aiosqlite_onetrip` (see `db.py`).
+index and never wait on a lock. A connection that writes first takes a file lock beside the database, so writers in
+several worker processes queue without SQLite's sleeps. The connection, transactions, errors and server-side
+cursors stay SQLAlchemy's; the dialect is registered as `sqlite+aiosqlite_onetrip` (see `db.py`).
 """
 
+import fcntl
+import os
 import sqlite3
+import time
 from collections import deque
 from typing import Any
 
@@ -38,6 +42,39 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) 
         return cursor.description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+WRITER_WAIT_SECONDS = 10.0
+"""How long a writer waits for the file lock before it leaves the waiting to SQLite (whose own limit then gives
+'database is locked', a 503): a holder that is not one of ours, or that hangs, cannot stop a request for longer."""
+
+
+def _take_writer_lock(writer_lock: int) -> bool:
+    """Taken within a few hundred microseconds of its release. SQLite makes a waiting writer sleep 1, 2, 5, 10 … ms
+    between tries, so two worker processes that both write all the time kept each other waiting for hundreds of
+    ms."""
+    deadline, pause = time.monotonic() + WRITER_WAIT_SECONDS, 0.0001
+    while True:
+        try:
+            fcntl.flock(writer_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
+
+
+def _begin_writing(conn: sqlite3.Connection, writer_lock: int | None) -> tuple[_Outcome, bool]:
+    """In aiosqlite's thread: wait for the writers of other connections and processes, then take SQLite's lock.
+    Returns the outcome and whether the file lock is held."""
+    holding = writer_lock is not None and _take_writer_lock(writer_lock)
+    try:
+        return _run(conn, "BEGIN IMMEDIATE", None, False), holding
+    except BaseException:
+        if holding and writer_lock is not None:
+            fcntl.flock(writer_lock, fcntl.LOCK_UN)
+        raise
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -81,7 +118,13 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows = deque(rows)
 
     async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
-        async with self._adapt_connection._execute_mutex:
+        adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        async with adapted._execute_mutex:
+            if operation == "BEGIN IMMEDIATE":
+                outcome, adapted.holding_writer_lock = await self._connection._execute(
+                    _begin_writing, self._connection._conn, adapted.writer_lock)
+                self._keep(outcome)
+                return
             self._keep(await self._connection._execute(_run, self._connection._conn, operation, parameters, many))
 
     def execute_in_loop(self, operation: Any, parameters: Any) -> None:
@@ -105,36 +148,67 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("holding_writer_lock", "writer_lock")
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
+
+    def __init__(self, dbapi: Any, connection: Any, writer_lock: int | None) -> None:
+        super().__init__(dbapi, connection)
+        self.writer_lock = writer_lock
+        """A file beside the database, locked while this connection writes (see `_begin_writing`)."""
+        self.holding_writer_lock = False
 
     def _sqlite(self) -> sqlite3.Connection | None:
         return self._connection._connection  # type: ignore[no-any-return]
+
+    def _release_writer_lock(self) -> None:
+        if self.holding_writer_lock and self.writer_lock is not None:
+            fcntl.flock(self.writer_lock, fcntl.LOCK_UN)
+        self.holding_writer_lock = False
 
     def rollback(self) -> None:
         """Nothing outside a transaction (the pool resets every connection it takes back); otherwise in the
         caller's thread, since a rollback never waits on a lock."""
         sqlite = self._sqlite()
-        if sqlite is None or not sqlite.in_transaction:
-            return
-        if self._execute_mutex.locked():
-            super().rollback()
-            return
         try:
-            sqlite.rollback()
-        except Exception as error:
-            self._handle_exception(error)
+            if sqlite is None or not sqlite.in_transaction:
+                return
+            if self._execute_mutex.locked():
+                super().rollback()
+                return
+            try:
+                sqlite.rollback()
+            except Exception as error:
+                self._handle_exception(error)
+        finally:
+            self._release_writer_lock()
 
     def commit(self) -> None:
         """By trip: a commit may checkpoint the WAL into the database file."""
         sqlite = self._sqlite()
-        if sqlite is not None and sqlite.in_transaction:
-            super().commit()
+        try:
+            if sqlite is not None and sqlite.in_transaction:
+                super().commit()
+        finally:  # a failed commit may have ended the transaction too (SQLITE_FULL rolls it back)
+            if sqlite is None or not sqlite.in_transaction:
+                self._release_writer_lock()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release_writer_lock()
+            if self.writer_lock is not None:
+                os.close(self.writer_lock)
+                self.writer_lock = None
 
 
 class _OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
-        return OneTripConnection(self, super().connect(*arg, **kw)._connection)
+        database = str(arg[0] if arg else kw.get("database", ""))
+        connection = super().connect(*arg, **kw)._connection
+        on_disk = database not in ("", ":memory:") and not database.startswith("file:")
+        writer_lock = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600) if on_disk else None
+        return OneTripConnection(self, connection, writer_lock)
 
 
 class OneTripDialect(SQLiteDialect_aiosqlite):

@@ -1,0 +1,64 @@
+"""The file lock SQLite writers queue on (gateway/core/sqlite_driver.py): writers of several engines (as of several
+worker processes) take turns, the lock is let go after every commit and rollback, and a holder that never lets go
+delays a writer by at most WRITER_WAIT_SECONDS."""
+
+import asyncio
+import fcntl
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from gateway.core import sqlite_driver
+from gateway.core.db import Database
+
+pytestmark = pytest.mark.anyio
+
+
+async def _database(path: Path) -> Database:
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    async with db.engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE IF NOT EXISTS t (n INTEGER PRIMARY KEY AUTOINCREMENT, who TEXT)"))
+    return db
+
+
+async def test_writers_of_two_engines_take_turns(tmp_path: Path) -> None:
+    first, second = await _database(tmp_path / "db.sqlite"), await _database(tmp_path / "db.sqlite")
+    try:
+        async with first.engine.begin() as holder:
+            await holder.execute(text("INSERT INTO t (who) VALUES ('first')"))
+            waiting = asyncio.create_task(_insert(second, "second"))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()  # it waits for the first writer
+        await asyncio.wait_for(waiting, timeout=5)  # and goes on once the first committed
+        async with first.reading() as conn:
+            assert [r.who for r in await conn.execute(text("SELECT who FROM t ORDER BY n"))] == ["first", "second"]
+        for _ in range(3):  # a rollback lets go as well
+            async with first.engine.connect() as conn:
+                await conn.execute(text("INSERT INTO t (who) VALUES ('undone')"))
+                await conn.rollback()
+            await asyncio.wait_for(_insert(second, "after a rollback"), timeout=5)
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+async def _insert(db: Database, who: str) -> None:
+    async with db.engine.begin() as conn:
+        await conn.execute(text("INSERT INTO t (who) VALUES (:who)"), {"who": who})
+
+
+async def test_a_holder_that_never_lets_go_delays_a_writer_only_so_long(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_driver, "WRITER_WAIT_SECONDS", 0.3)
+    db = await _database(tmp_path / "db.sqlite")
+    stuck = os.open(f"{tmp_path / 'db.sqlite'}-writer.lock", os.O_RDWR)
+    fcntl.flock(stuck, fcntl.LOCK_EX)  # held by no connection of the gateway's: SQLite itself is free
+    try:
+        await asyncio.wait_for(_insert(db, "through"), timeout=5)
+        async with db.reading() as conn:
+            assert await conn.scalar(text("SELECT count(*) FROM t WHERE who = 'through'")) == 1
+    finally:
+        os.close(stuck)
+        await db.dispose()
