@@ -1,4 +1,4 @@
-"""Benchmark: bulk audited ingest through POST /v1/involvements/batch, against a trivial endpoint of the same app.
+"""Benchmark: bulk audited ingest through POST /v1/involvement-batches, against a trivial endpoint of the same app.
 
 Starts `inbeeld serve` on a fresh SQLite (or PostgreSQL) database with the demo organisations, then has several
 schools register the same synthetic children in batches of 500 (every item decided, written and audited as if
@@ -46,7 +46,7 @@ async def ingest(port: int, tokens: list[str], bsns: list[str], clients: int) ->
         nonlocal registered
         while batches:
             token, chunk = batches.pop()
-            response = await client.post("/v1/involvements/batch", headers={"Authorization": f"Bearer {token}"},
+            response = await client.post("/v1/involvement-batches", headers={"Authorization": f"Bearer {token}"},
                                          json={"involvements": [{"bsn": b, "purpose": "signalering"}
                                                                 for b in chunk]})
             response.raise_for_status()

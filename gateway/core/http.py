@@ -24,6 +24,7 @@ from .errors import RETRY_AFTER, problem_response
 from .settings import Settings
 
 log = logging.getLogger("inbeeld.access")
+BATCH_PATH = "/v1/involvement-batches"
 _NINE_DIGITS = re.compile(r"^\s*\d{3}[\s.-]?\d{3}[\s.-]?\d{3}\s*$")
 
 
@@ -40,8 +41,10 @@ def url_holds_bsn(path: str, query: bytes) -> bool:
 
 class GatewayMiddleware:
     def __init__(self, app: ASGIApp, *, api_version: str, max_body_bytes: int, max_header_bytes: int,
-                 deadline_seconds: float) -> None:
+                 deadline_seconds: float, large_bodies: dict[str, int] | None = None) -> None:
         self.app = app
+        self.large_bodies = large_bodies or {}
+        """Paths that take a larger body than `max_body_bytes`, with their limit."""
         self.deadline_seconds = deadline_seconds
         self._cleanups: set[asyncio.Future[None]] = set()  # given-up requests, still rolling back
         self.api_version = api_version.encode()
@@ -61,13 +64,13 @@ class GatewayMiddleware:
                 message["headers"] = [*message.get("headers", []), (b"api-version", self.api_version)]
             await send(message)
 
-        received = 0
+        received, limit = 0, self.large_bodies.get(scope["path"], self.max_body_bytes)
 
         async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_body_bytes:  # a streamed body without Content-Length
+            if received > limit:  # a streamed body without Content-Length
                 raise HTTPException(413)  # rendered as a problem by the app's handler
             return message
 
@@ -111,7 +114,8 @@ class GatewayMiddleware:
         """On the main app and on the peers' app alike."""
         app.add_middleware(cls, api_version=API_VERSION, max_body_bytes=settings.max_body_bytes,
                            max_header_bytes=settings.max_header_bytes,
-                           deadline_seconds=settings.request_deadline_seconds)
+                           deadline_seconds=settings.request_deadline_seconds,
+                           large_bodies={BATCH_PATH: settings.max_batch_body_bytes})
 
     def _cleaned_up(self, request: "asyncio.Future[None]") -> None:
         self._cleanups.discard(request)
@@ -127,9 +131,10 @@ class GatewayMiddleware:
                                     detail=f"At most {self.max_header_bytes} bytes of headers.",
                                     instance="about:blank")
         length = dict(scope["headers"]).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.max_body_bytes:
+        limit = self.large_bodies.get(scope["path"], self.max_body_bytes)
+        if not length.isdigit() or int(length) > limit:
             return problem_response(status=413, code="payload-too-large", title="Request body too large",
-                                    detail=f"At most {self.max_body_bytes} bytes.", instance="about:blank")
+                                    detail=f"At most {limit} bytes.", instance="about:blank")
         return None
 
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     what is due. Together under the orchestrator's kill deadline (Kubernetes: 30 s)."""
     webhook_timeout_seconds: float = 5.0
     max_body_bytes: int = 64 * 1024
+    max_batch_body_bytes: int = 512 * 1024
+    """For the batch routes (500 items of at most some 400 bytes each)."""
     max_header_bytes: int = 16 * 1024
     """All request headers together; more gets 431."""
     request_deadline_seconds: float = 30.0

@@ -5,8 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
 
-from gateway.core.errors import linked, problem_responses
-from gateway.core.http import JsonRoute
+from gateway.core.errors import PayloadTooLarge, linked, problem_responses
+from gateway.core.http import BATCH_PATH, JsonRoute
 from gateway.core.vocabulary import Purpose
 from gateway.dependencies import CallerDep, ConnectionDep, ContextDep, MetaDep
 from gateway.policy.decision import PolicyDenied
@@ -50,8 +50,8 @@ async def register_involvement(
     return await service.register_involvement(conn, context=context, caller=caller, meta=meta, body=body)
 
 
-@router.post("/involvements/batch", operation_id="registerInvolvements",
-             responses=problem_responses(*denials))
+@router.post(BATCH_PATH.removeprefix("/v1"), operation_id="registerInvolvements",
+             responses=problem_responses(PayloadTooLarge, *denials))
 async def register_involvements(
     body: InvolvementBatch, conn: ConnectionDep, context: ContextDep, caller: CallerDep, meta: MetaDep,
 ) -> InvolvementBatchResult:

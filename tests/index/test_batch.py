@@ -1,4 +1,4 @@
-"""Registering involvements in bulk (POST /v1/involvements/batch): each item as if registered alone — decided,
+"""Registering involvements in bulk (POST /v1/involvement-batches): each item as if registered alone — decided,
 audited, partners told — in one transaction, a refused item leaving the others be."""
 
 from datetime import date, timedelta
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def _batch(gateway: Gateway, org: str, items: list[dict[str, object]]):  # type: ignore[no-untyped-def]
-    return await gateway.client.post("/v1/involvements/batch", headers=gateway.auth(org),
+    return await gateway.client.post("/v1/involvement-batches", headers=gateway.auth(org),
                                      json={"involvements": items})
 
 
@@ -82,7 +82,18 @@ async def test_an_unwritable_log_refuses_the_whole_batch(gateway: Gateway) -> No
 
 
 async def test_a_batch_without_a_token_is_refused(gateway: Gateway) -> None:
-    response = await gateway.client.post("/v1/involvements/batch",
+    response = await gateway.client.post("/v1/involvement-batches",
                                          json={"involvements": [{"bsn": BSNS[0], "purpose": "signalering"}]})
     problem(response, 401, response.json()["code"])
     assert await gateway.count("involvement") == 0
+
+
+async def test_the_largest_batch_the_schema_allows_is_taken(gateway: Gateway) -> None:
+    """500 items with the longest contact point: more than the 64 KiB other routes take, still no 413."""
+    items = [{"bsn": b.digits, "purpose": "signalering", "contact_point": "zorg" + "x" * 180 + "@school-a.test",
+              "since": "2026-01-01", "legal_basis": "jeugdwet-7.1.1-verwijsindex"}
+             for b in synthetic_bsns(BATCH_SIZE, seed=5)]
+    response = await _batch(gateway, "school-a", items)
+    assert response.status_code == 200, response.text
+    assert response.json()["registered"] == BATCH_SIZE
+    assert await gateway.count("involvement") == BATCH_SIZE
