@@ -584,22 +584,15 @@ import_app = typer.Typer(help="Batch files from partner systems.", no_args_is_he
 app.add_typer(import_app, name="import")
 
 
-@import_app.command("absence")
-def import_absence_command(
-    file: Annotated[Path, typer.Argument(help="CSV: event_id, child_ref or bsn, kind, starts_on, ends_on, hours, …")],
-    org: Annotated[str, typer.Option(help="The organisation whose export this is")],
-    role: Annotated[Role, typer.Option(help="The role it reports in")] = Role.verzuimadministratie,
-    purpose: Annotated[Purpose, typer.Option()] = Purpose.signalering,
-    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows (line, reason) to this CSV")] = None,
-) -> None:
-    """Report every row as an event, as the organisation's own system would over the API: checked row by row,
-    idempotent (a row sent before is recognised), audited; rejected rows are listed with their line and reason."""
+def _import(org: str, role: Role, rejects: Path | None,
+            work: Callable[[Any, Any, Callable[[int], None]], Awaitable[Any]]) -> Any:
+    """Run `work(context, caller, progress)` as the organisation's import, list its rejected rows (line, reason)
+    and write them to `rejects`; exit 3 when there are any."""
     import csv
 
     from adapters.errors import AdapterError
     from gateway.app import create_app
     from gateway.auth.tokens import Caller
-    from gateway.cases.importer import import_absence
     from gateway.organisations.repository import type_of
 
     settings = Settings().model_copy(update={"outbox_worker": False, "audit_checkpointer": False,
@@ -615,13 +608,13 @@ def import_absence_command(
             if kind is None:
                 raise typer.BadParameter(f"organisation {org!r} is not enrolled", param_hint="--org")
             caller = Caller(organisation_id=org, organisation_type=OrgType(kind), role=role, professional="import")
-            with typer.progressbar(length=1, label=f"import {file.name}") as bar:
+            with typer.progressbar(length=1, label="import") as bar:
                 def progress(total: int) -> None:
                     if total:
                         bar.length = total
                     else:
                         bar.update(1)
-                return await import_absence(context, caller, file, purpose=purpose, progress=progress)
+                return await work(context, caller, progress)
 
     try:
         report = asyncio.run(run())
@@ -633,9 +626,52 @@ def import_absence_command(
             writer = csv.writer(out)
             writer.writerow(["line", "reason"])
             writer.writerows((r.line, r.reason) for r in report.rejected)
-    typer.echo(f"{report.rows} rows: {report.accepted} accepted, {report.repeated} already received, "
-               f"{len(report.rejected)} rejected")
+    return report
+
+
+def _exit_on_rejects(report: Any) -> None:
     for rejected in report.rejected[:20]:
         typer.echo(f"  line {rejected.line}: {rejected.reason}", err=True)
     if report.rejected:
         raise typer.Exit(3)
+
+
+RejectsOption = Annotated[Path | None, typer.Option(help="Write rejected rows (line, reason) to this CSV")]
+
+
+@import_app.command("absence")
+def import_absence_command(
+    file: Annotated[Path, typer.Argument(help="CSV: event_id, child_ref or bsn, kind, starts_on, ends_on, hours, …")],
+    org: Annotated[str, typer.Option(help="The organisation whose export this is")],
+    role: Annotated[Role, typer.Option(help="The role it reports in")] = Role.verzuimadministratie,
+    purpose: Annotated[Purpose, typer.Option()] = Purpose.signalering,
+    rejects: RejectsOption = None,
+) -> None:
+    """Report every row as an event, as the organisation's own system would over the API: checked row by row,
+    idempotent (a row sent before is recognised), audited; rejected rows are listed with their line and reason."""
+    from gateway.cases.importer import import_absence
+
+    report = _import(org, role, rejects, lambda context, caller, progress: import_absence(
+        context, caller, file, purpose=purpose, progress=progress))
+    typer.echo(f"{report.rows} rows: {report.accepted} accepted, {report.repeated} already received, "
+               f"{len(report.rejected)} rejected")
+    _exit_on_rejects(report)
+
+
+@import_app.command("involvements")
+def import_involvements_command(
+    file: Annotated[Path, typer.Argument(help="CSV: bsn, and optionally purpose, contact_point, since, until, "
+                                              "legal_basis, birth_date")],
+    org: Annotated[str, typer.Option(help="The organisation whose intake this is")],
+    role: Annotated[Role, typer.Option(help="The role it registers in")] = Role.zorgcoordinator,
+    purpose: Annotated[Purpose, typer.Option(help="For rows that give none")] = Purpose.signalering,
+    rejects: RejectsOption = None,
+) -> None:
+    """Register every row as an involvement, as POST /v1/involvement-batches would: 500 rows a transaction, each
+    decided and audited as if registered alone; rejected rows are listed with their line and reason."""
+    from gateway.index.importer import import_involvements
+
+    report = _import(org, role, rejects, lambda context, caller, progress: import_involvements(
+        context, caller, file, purpose=purpose))
+    typer.echo(f"{report.rows} rows: {report.registered} registered, {len(report.rejected)} rejected")
+    _exit_on_rejects(report)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from adapters.absence_csv.reader import Rejected, Row, read_rows
+from adapters.batch_csv.reader import Rejected, Row, read_rows, why_invalid
 from gateway.audit.service import AuditEntry
 from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
@@ -31,13 +31,6 @@ class ImportReport:
     accepted: int = 0
     repeated: int = 0
     rejected: list[Rejected] = field(default_factory=list)
-
-
-def _why(error: ValidationError) -> str:
-    """The fields that were wrong, by name (the values may include a BSN)."""
-    names = sorted({"kind" if e["type"] == "union_tag_invalid" else str(e["loc"][-1]) if e["loc"] else "row"
-                    for e in error.errors()})
-    return "invalid " + ", ".join(names)
 
 
 async def _one(context: AppContext, caller: Caller, purpose: Purpose, row: Row, batch: str) -> str:
@@ -77,7 +70,7 @@ async def import_absence(context: AppContext, caller: Caller, path: Path, *, pur
         try:
             outcome = await _one(context, caller, purpose, row, batch)
         except ValidationError as error:
-            report.rejected.append(Rejected(row.line, _why(error)))
+            report.rejected.append(Rejected(row.line, why_invalid(error)))
         except ValueError as error:
             report.rejected.append(Rejected(row.line, str(error)))
         except InbeeldError as error:

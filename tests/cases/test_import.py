@@ -3,11 +3,13 @@ rows rejected with their line and reason (never their values), a second run reco
 the database nor the rejects file holds a BSN from the file."""
 
 import asyncio
+import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from gateway.demo.data import synthetic_bsns
 from tests.fixtures.gateway import BSNS, gateway_settings, running_gateway
 from tests.fixtures.processes import INBEELD
 
@@ -58,4 +60,42 @@ def test_import_a_schools_absence_export(tmp_path: Path) -> None:
     assert "11 rows: 0 accepted, 5 already received, 6 rejected" in again.stdout
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("inbeeld.db*"))
     for bsn in (GOOD, OTHER, WRONG_BSN):
+        assert bsn.encode() not in stored and bsn not in rejects and bsn not in first.stderr + first.stdout
+
+
+def test_import_a_schools_intake_as_involvements(tmp_path: Path) -> None:
+    """`inbeeld import involvements FILE`: more rows than one batch, the good registered and audited as through
+    the API, the bad rejected by line; a second run finds every child registered already."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'inbeeld.db'}"
+
+    async def enrol() -> None:
+        async with running_gateway(gateway_settings(tmp_path, url)):
+            pass
+
+    asyncio.run(enrol())
+    children = [b.digits for b in synthetic_bsns(520, seed=9)]  # two batches
+    lines = ["bsn,contact_point,since,birth_date", *(f"{b},intake@school-a.test,2026-09-01," for b in children),
+             f"{WRONG_BSN},,,", f"{children[0]},,2999-01-01,", f"{children[1]},,,2999-01-01", f"{GOOD},x,,"]
+    intake = tmp_path / "intake.csv"
+    intake.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {"INBEELD_MODE": "test", "INBEELD_DATA_DIR": str(tmp_path), "INBEELD_DATABASE_URL": url, "PATH": ""}
+    command = [INBEELD, "import", "involvements", str(intake), "--org", "school-a", "--role", "zorgcoordinator",
+               "--rejects", str(tmp_path / "rejects.csv")]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert first.returncode == 3, first.stderr
+    assert "524 rows: 520 registered, 4 rejected" in first.stdout
+    rejects = (tmp_path / "rejects.csv").read_text()
+    assert rejects.splitlines() == ["line,reason", "522,invalid bsn", "523,invalid-period", "524,invalid-period",
+                                    "525,invalid contact_point"]
+
+    with sqlite3.connect(tmp_path / "inbeeld.db") as db:
+        assert db.execute("SELECT count(*) FROM audit_record WHERE action = 'involvement.register' AND outcome = "
+                          "'allowed' AND organisation_id = 'school-a'").fetchone() == (520,)
+    verified = subprocess.run([INBEELD, "audit", "verify"], env=env, capture_output=True, text=True, timeout=60,
+                              check=False)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert "524 rows: 0 registered, 524 rejected" in again.stdout
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("inbeeld.db*"))
+    for bsn in (*children[:20], WRONG_BSN, GOOD):
         assert bsn.encode() not in stored and bsn not in rejects and bsn not in first.stderr + first.stdout

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.absence_csv.reader import Rejected, Row, read_rows
+from adapters.batch_csv.reader import Rejected, Row, read_rows
 from adapters.errors import AdapterError
 
 HEADER = "event_id,bsn,kind,starts_on,ends_on,hours\n"
@@ -26,7 +26,7 @@ def _read(tmp_path: Path, content: bytes) -> list[Row | Rejected]:
     (b"event_id,bsn,kind,starts_on,phone\n", "unknown or repeated columns: phone"),
     (b"event_id,bsn,bsn,kind,starts_on\n", "unknown or repeated columns: repeated"),
     (b"event_id,kind,starts_on\n1,enrolment,2026-08-24\n", "needs the columns event_id, kind, starts_on and "
-                                                           "child_ref or bsn"),
+                                                           "bsn or child_ref"),
 ])
 def test_unreadable_files_are_refused_whole(tmp_path: Path, content: bytes, reason: str) -> None:
     with pytest.raises(AdapterError) as refused:
