@@ -96,7 +96,8 @@ def load(settings: Settings, children: int) -> tuple[list[str], list[str]]:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
-            conn.exec_driver_sql(f"SELECT setval('child_id_seq', {children})")
+            if children:
+                conn.exec_driver_sql(f"SELECT setval('child_id_seq', {children})")
             conn.exec_driver_sql("ANALYZE")
     engine.dispose()
     cipher = ChildRefCipher(ring.child_ref)
