@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import platform
-import secrets
 import shutil
 import signal
 import statistics
@@ -27,11 +26,10 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from lookup import BIN, PG_ADMIN, load, rss_mb, serve, wrk
+from lookup import BIN, PG_ADMIN, fresh_database, load, rss_mb, serve, server_env, wrk
 
 from gateway.auth.tokens import Caller, mint_access_token
 from gateway.core.keys import load_key_ring
-from gateway.core.settings import Mode, Settings
 from gateway.core.vocabulary import OrgType
 from gateway.demo.data import ORGANISATIONS, synthetic_bsns
 from gateway.index.schemas import BATCH_SIZE
@@ -73,19 +71,10 @@ def main() -> None:
     bsns = [b.digits for b in synthetic_bsns(args.children, seed=11)]
     rates, healths, rss = [], [], 0.0
     for _ in range(args.rounds):  # each round on a fresh database: the same work every time
-        work = Path(tempfile.mkdtemp(prefix="inbeeld-ingest-"))
-        pg_name, url = None, ""
-        if args.database == "postgres":
-            pg_name = f"inbeeld_ingest_{secrets.token_hex(3)}"
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{pg_name}"')
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
-        port = 19000 + os.getpid() % 1000
-        public = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "INBEELD_MODE": Mode.development.value, "INBEELD_DATA_DIR": str(work),
-               "INBEELD_DATABASE_URL": url, "INBEELD_PUBLIC_URL": public, "INBEELD_OUTBOX_WORKER": "false",
-               "INBEELD_RATE_LIMIT_PER_MINUTE": "0"}
-        settings = Settings(mode=Mode.development, data_dir=work, database_url=url, public_url=public)
+        work, pg_name, port = Path(tempfile.mkdtemp(prefix="inbeeld-ingest-")), fresh_database(args.database), \
+            19000 + os.getpid() % 1000
+        env, settings = server_env(work, pg_name, port)
+        public = settings.public_url
         try:
             load(settings, 0)  # the organisations only
             ring = load_key_ring(settings)

@@ -173,22 +173,32 @@ def serve(workers: int, port: int, env: dict[str, str], log: Path) -> subprocess
     raise SystemExit(f"gateway did not start; see {log}")
 
 
+def fresh_database(kind: str) -> str | None:
+    """A new PostgreSQL database's name, or None for SQLite (in the data directory)."""
+    if kind != "postgres":
+        return None
+    name = f"inbeeld_bench_{secrets.token_hex(3)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def server_env(work: Path, pg_name: str | None, port: int) -> tuple[dict[str, str], Settings]:
+    """The environment of a benchmarked `inbeeld serve`, and the same as settings for this process."""
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}" if pg_name else ""
+    public = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "INBEELD_MODE": Mode.development.value, "INBEELD_DATA_DIR": str(work),
+           "INBEELD_DATABASE_URL": url, "INBEELD_PUBLIC_URL": public,
+           "INBEELD_OUTBOX_WORKER": "false", "INBEELD_RATE_LIMIT_PER_MINUTE": "0"}  # one client, thousands a minute
+    return env, Settings(mode=Mode.development, data_dir=work, database_url=url, public_url=public)
+
+
 def measure(args: argparse.Namespace, children: int) -> list[tuple[Any, ...]]:
     """Rows (workers, endpoint, median req/s, ratio to health, min, max, errors, p50 ms, p99 ms, RSS MB) for one
     index size."""
-    work = Path(tempfile.mkdtemp(prefix="inbeeld-bench-"))
-    pg_name = None
-    url = ""
-    if args.database == "postgres":
-        pg_name = f"inbeeld_bench_{secrets.token_hex(3)}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{pg_name}"')
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
-    port = 18000 + os.getpid() % 1000
-    env = {**os.environ, "INBEELD_MODE": Mode.development.value, "INBEELD_DATA_DIR": str(work),
-           "INBEELD_DATABASE_URL": url, "INBEELD_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "INBEELD_OUTBOX_WORKER": "false", "INBEELD_RATE_LIMIT_PER_MINUTE": "0"}  # one client, thousands a minute
-    settings = Settings(mode=Mode.development, data_dir=work, database_url=url, public_url=f"http://127.0.0.1:{port}")
+    work, pg_name, port = Path(tempfile.mkdtemp(prefix="inbeeld-bench-")), fresh_database(args.database), \
+        18000 + os.getpid() % 1000
+    env, settings = server_env(work, pg_name, port)
     rows: list[tuple[Any, ...]] = []
     try:
         started = time.monotonic()

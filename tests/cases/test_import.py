@@ -36,6 +36,13 @@ def _csv(ref: str) -> str:
     ])
 
 
+def _import(kind: str, file: Path, tmp_path: Path, url: str) -> tuple[list[str], dict[str, str]]:
+    """The command line of school-a's import of `file`, with its rejects in tmp_path/rejects.csv, and its env."""
+    env = {"INBEELD_MODE": "test", "INBEELD_DATA_DIR": str(tmp_path), "INBEELD_DATABASE_URL": url, "PATH": ""}
+    return [INBEELD, "import", kind, str(file), "--org", "school-a", "--role", "zorgcoordinator",
+            "--rejects", str(tmp_path / "rejects.csv")], env
+
+
 def test_import_a_schools_absence_export(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'inbeeld.db'}"
 
@@ -46,9 +53,7 @@ def test_import_a_schools_absence_export(tmp_path: Path) -> None:
     ref = asyncio.run(register())
     export = tmp_path / "verzuim.csv"
     export.write_text(_csv(ref), encoding="utf-8")
-    env = {"INBEELD_MODE": "test", "INBEELD_DATA_DIR": str(tmp_path), "INBEELD_DATABASE_URL": url, "PATH": ""}
-    command = [INBEELD, "import", "absence", str(export), "--org", "school-a", "--role", "zorgcoordinator",
-               "--rejects", str(tmp_path / "rejects.csv")]
+    command, env = _import("absence", export, tmp_path, url)
     first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert first.returncode == 3, first.stderr
     assert "11 rows: 4 accepted, 1 already received, 6 rejected" in first.stdout
@@ -78,9 +83,7 @@ def test_import_a_schools_intake_as_involvements(tmp_path: Path) -> None:
              f"{WRONG_BSN},,,", f"{children[0]},,2999-01-01,", f"{children[1]},,,2999-01-01", f"{GOOD},x,,"]
     intake = tmp_path / "intake.csv"
     intake.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    env = {"INBEELD_MODE": "test", "INBEELD_DATA_DIR": str(tmp_path), "INBEELD_DATABASE_URL": url, "PATH": ""}
-    command = [INBEELD, "import", "involvements", str(intake), "--org", "school-a", "--role", "zorgcoordinator",
-               "--rejects", str(tmp_path / "rejects.csv")]
+    command, env = _import("involvements", intake, tmp_path, url)
     first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert first.returncode == 3, first.stderr
     assert "524 rows: 520 registered, 4 rejected" in first.stdout
