@@ -584,7 +584,7 @@ import_app = typer.Typer(help="Batch files from partner systems.", no_args_is_he
 app.add_typer(import_app, name="import")
 
 
-def _import(org: str, role: Role, rejects: Path | None,
+def _import(file: Path, org: str, role: Role, rejects: Path | None,
             work: Callable[[Any, Any, Callable[[int], None]], Awaitable[Any]]) -> Any:
     """Run `work(context, caller, progress)` as the organisation's import, list its rejected rows (line, reason)
     and write them to `rejects`; exit 3 when there are any."""
@@ -608,7 +608,7 @@ def _import(org: str, role: Role, rejects: Path | None,
             if kind is None:
                 raise typer.BadParameter(f"organisation {org!r} is not enrolled", param_hint="--org")
             caller = Caller(organisation_id=org, organisation_type=OrgType(kind), role=role, professional="import")
-            with typer.progressbar(length=1, label="import") as bar:
+            with typer.progressbar(length=1, label=f"import {file.name}") as bar:
                 def progress(total: int) -> None:
                     if total:
                         bar.length = total
@@ -651,7 +651,7 @@ def import_absence_command(
     idempotent (a row sent before is recognised), audited; rejected rows are listed with their line and reason."""
     from gateway.cases.importer import import_absence
 
-    report = _import(org, role, rejects, lambda context, caller, progress: import_absence(
+    report = _import(file, org, role, rejects, lambda context, caller, progress: import_absence(
         context, caller, file, purpose=purpose, progress=progress))
     typer.echo(f"{report.rows} rows: {report.accepted} accepted, {report.repeated} already received, "
                f"{len(report.rejected)} rejected")
@@ -671,7 +671,7 @@ def import_involvements_command(
     decided and audited as if registered alone; rejected rows are listed with their line and reason."""
     from gateway.index.importer import import_involvements
 
-    report = _import(org, role, rejects, lambda context, caller, progress: import_involvements(
-        context, caller, file, purpose=purpose))
+    report = _import(file, org, role, rejects, lambda context, caller, progress: import_involvements(
+        context, caller, file, purpose=purpose, progress=progress))
     typer.echo(f"{report.rows} rows: {report.registered} registered, {len(report.rejected)} rejected")
     _exit_on_rejects(report)

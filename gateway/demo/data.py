@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -141,14 +142,13 @@ async def seed_demo(conn: AsyncConnection, *, pseudonymiser: Pseudonymiser, regi
     today = now.date()
     for bsn, situation in zip(synthetic_bsns(children), situations(children), strict=True):
         keys = pseudonymiser.index_keys(bsn)
-        child_id = await index.find_or_create_child(
-            conn, index_keys=keys.all_values, key_id=keys.current[0], now=now)
-        for org_id in situation.partners:
-            org = _BY_ID[org_id]
-            await index.insert_involvement(
-                conn, child_id=child_id, organisation_id=org_id, role=rng.choice(org.roles),
-                contact_point=org.contact_point, since=today - timedelta(days=rng.randrange(7, 400)),
-                until=None, legal_basis=_basis(org.type), now=now)
+        [child_id] = await index.find_or_create_children(
+            conn, index_keys=[keys.all_values], key_id=keys.current[0], now=now)
+        await index.insert_involvements(conn, [
+            {"id": uuid4(), "child_id": child_id, "organisation_id": org_id,
+             "professional_role": rng.choice(_BY_ID[org_id].roles), "contact_point": _BY_ID[org_id].contact_point,
+             "since": today - timedelta(days=rng.randrange(7, 400)), "until": None,
+             "legal_basis": _basis(_BY_ID[org_id].type), "created_at": now} for org_id in situation.partners])
         school = next((p for p in situation.partners if _BY_ID[p].type is OrgType.school), None)
         age = rng.randrange(12, 16) if school in VO else rng.randrange(6, 12)
         birth_month = date(today.year - age, rng.randrange(1, 13), 1)

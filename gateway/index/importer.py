@@ -4,6 +4,7 @@ decided, written and audited as if registered alone, a batch per transaction. Re
 line number and a reason, never their values."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +26,12 @@ class IntakeReport:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-async def import_involvements(context: AppContext, caller: Caller, path: Path, *, purpose: Purpose) -> IntakeReport:
-    """`purpose` for rows that give none."""
-    _, rows = read_rows(path, INVOLVEMENTS)
+async def import_involvements(context: AppContext, caller: Caller, path: Path, *, purpose: Purpose,
+                              progress: Callable[[int], None] = lambda total: None) -> IntakeReport:
+    """`purpose` for rows that give none. `progress(total)` is called once with the number of lines, then with 0
+    after each row."""
+    total, rows = read_rows(path, INVOLVEMENTS)
+    progress(total)
     report, name, pending = IntakeReport(), f"import-{uuid.uuid4().hex[:12]}", list[tuple[int, InvolvementCreate]]()
 
     async def register() -> None:
@@ -44,6 +48,7 @@ async def import_involvements(context: AppContext, caller: Caller, path: Path, *
 
     for row in rows:
         report.rows += 1
+        progress(0)
         if isinstance(row, Rejected):
             report.rejected.append(row)
             continue

@@ -3,16 +3,15 @@
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.core.db import IN_LOOP
-from gateway.core.vocabulary import AttendanceStatus, LegalBasis, Role
+from gateway.core.vocabulary import AttendanceStatus
 from gateway.organisations.models import Organisation
 
 from .models import Child, Involvement
@@ -41,25 +40,6 @@ async def find_child_id(conn: AsyncConnection, index_keys: Sequence[bytes]) -> i
     else:
         found = await conn.scalar(_FIND_CHILD, {"keys": list(index_keys)})
     return int(found) if found is not None else None
-
-
-async def find_or_create_child(
-    conn: AsyncConnection, *, index_keys: Sequence[bytes], key_id: str, now: datetime
-) -> int:
-    """`index_keys[0]` is the value under the newest key; the others find rows not yet re-keyed."""
-    existing = await find_child_id(conn, index_keys)
-    if existing is not None:
-        return existing
-    try:
-        async with conn.begin_nested():
-            new_id = await conn.scalar(
-                insert(child).values(index_key=index_keys[0], key_id=key_id,
-                                     attendance_status=AttendanceStatus.none, created_at=now)
-                .returning(child.c.id))
-    except IntegrityError:  # a concurrent request created it first
-        new_id = await find_child_id(conn, index_keys)
-    assert new_id is not None
-    return int(new_id)
 
 
 async def get_child(conn: AsyncConnection, child_id: int) -> Any:
@@ -107,7 +87,8 @@ async def find_children(conn: AsyncConnection, index_keys: Sequence[bytes]) -> d
 async def find_or_create_children(
     conn: AsyncConnection, *, index_keys: Sequence[Sequence[bytes]], key_id: str, now: datetime,
 ) -> list[int]:
-    """`find_or_create_child` for many children at once, in their order."""
+    """The children these index keys name, in their order, created where none exists. Each item's first key is
+    the value under the newest pseudonym key; the others find rows not yet re-keyed."""
     every = [k for keys in index_keys for k in keys]
     found = await find_children(conn, every) if every else {}
     missing = list(dict.fromkeys(keys[0] for keys in index_keys if not any(k in found for k in keys)))
@@ -134,22 +115,6 @@ async def insert_involvements(conn: AsyncConnection, rows: list[dict[str, Any]])
         return set()
     inserted = await conn.execute(_insert_ignoring_duplicates(conn, involvement).returning(involvement.c.id), rows)
     return {row.id for row in inserted}
-
-
-async def insert_involvement(
-    conn: AsyncConnection, *, child_id: int, organisation_id: str, role: Role, contact_point: str,
-    since: date, until: date | None, legal_basis: LegalBasis, now: datetime,
-) -> UUID | None:
-    """None when this organisation already has an active involvement with the child."""
-    new_id = uuid4()
-    try:
-        async with conn.begin_nested():
-            await conn.execute(insert(involvement).values(
-                id=new_id, child_id=child_id, organisation_id=organisation_id, professional_role=role,
-                contact_point=contact_point, since=since, until=until, legal_basis=legal_basis, created_at=now))
-    except IntegrityError:
-        return None
-    return new_id
 
 
 async def get_active_involvement(conn: AsyncConnection, involvement_id: UUID) -> Any:

@@ -141,6 +141,10 @@ def _checked(context: AppContext, item: InvolvementCreate, today: date) -> date 
     return leaves_index
 
 
+def _exists() -> InvolvementExists:
+    return InvolvementExists("This organisation already has an active involvement with this child.")
+
+
 async def _register(
     conn: AsyncConnection, *, context: AppContext, caller: Caller, meta: RequestMeta, items: list[InvolvementCreate],
 ) -> list[InvolvementRegistered | InbeeldError]:
@@ -185,8 +189,7 @@ async def _register(
         rows, made = [], []
         for (index, item, _, permit, leaves_index), child_id in zip(accepted, child_ids, strict=True):
             if child_id in involved:
-                outcomes[index] = InvolvementExists("This organisation already has an active involvement with "
-                                                    "this child.")
+                outcomes[index] = _exists()
                 continue
             involved.add(child_id)
             if item.birth_date is not None and leaves_index is not None:
@@ -202,8 +205,7 @@ async def _register(
         records = []
         for index, item, permit, row in made:
             if row["id"] not in inserted:  # a concurrent registration by the same organisation won
-                outcomes[index] = InvolvementExists("This organisation already has an active involvement with "
-                                                    "this child.")
+                outcomes[index] = _exists()
                 continue
             records.append(AuditEntry.of(caller, meta, "involvement.register", item.purpose).row(
                 now=now, outcome=ALLOWED, child_id=row["child_id"], decision=permit.decision, fields=permit.fields))

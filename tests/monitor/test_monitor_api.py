@@ -10,7 +10,7 @@ from sqlalchemy import insert
 
 from gateway.cases.models import CaseStep, ThuiszitterCase
 from gateway.core.vocabulary import Role
-from gateway.index.repository import find_or_create_child
+from gateway.index.repository import find_or_create_children
 from gateway.monitor.suppression import ranges
 from tests.fixtures.gateway import Gateway, problem
 
@@ -29,7 +29,8 @@ async def _seed(gateway: Gateway) -> None:
     table, steps = ThuiszitterCase.__table__, CaseStep.__table__  # type: ignore[attr-defined]
     async with gateway.app.state.context.db.engine.begin() as conn:
         for n, (gemeente, school_type, days, ended) in enumerate(CASES):
-            child_id = await find_or_create_child(conn, index_keys=[bytes([n]) * 32], key_id="k", now=datetime.now(UTC))
+            [child_id] = await find_or_create_children(conn, index_keys=[[bytes([n]) * 32]], key_id="k",
+                                                       now=datetime.now(UTC))
             started = END - timedelta(days=days)
             await conn.execute(insert(table).values(
                 child_id=child_id, started_on=started, kind="relatief", gemeente=gemeente, school_type=school_type,
