@@ -127,9 +127,8 @@ def test_three_regions(regions: dict[str, Region]) -> None:
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         waiting = pool.submit(lekstroom.post, "/v1/federation/lookup", "leerplicht", ask)
         time.sleep(0.3)
-        started = time.monotonic()
         assert lekstroom.post("/v1/involvements", "ggd", {"bsn": BSNS[1], "purpose": "signalering"}).status_code == 201
-        assert time.monotonic() - started < 0.5 and not waiting.done()
+        assert not waiting.done()  # the write did not queue behind the waiting lookup
         assert waiting.result().status_code == 200
 
     # A school in Lekstroom must first have a basis in its own region; involved there, it may ask — and Utrecht's
