@@ -22,8 +22,12 @@ _FOR_RECIPIENT = select(consent.c.id, consent.c.purpose, consent.c.status, conse
 async def for_recipient(conn: AsyncConnection, child_id: int, recipient_id: str) -> list[dict[str, Any]]:
     """The consents about this child for this recipient, shaped as policy input."""
     rows = await conn.execute(_FOR_RECIPIENT, {"child_id": child_id, "recipient_id": recipient_id})
-    return [{"id": str(r.id), "purpose": r.purpose, "status": r.status, "valid_from": r.valid_from.isoformat(),
-             "valid_until": r.valid_until.isoformat() if r.valid_until else None} for r in rows]
+    return [as_policy_input(r.id, r) for r in rows]
+
+
+def as_policy_input(consent_id: UUID, r: Any) -> dict[str, Any]:
+    return {"id": str(consent_id), "purpose": r.purpose, "status": r.status, "valid_from": r.valid_from.isoformat(),
+            "valid_until": r.valid_until.isoformat() if r.valid_until else None}
 
 
 async def add(conn: AsyncConnection, *, child_id: int, purpose: str, recipient_id: str, valid_from: date,

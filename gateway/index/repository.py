@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from consent.models import Consent
 from gateway.core.db import IN_LOOP
 from gateway.core.vocabulary import AttendanceStatus
 from gateway.organisations.models import Organisation
@@ -19,6 +20,7 @@ from .models import Child, Involvement
 child = Child.__table__  # type: ignore[attr-defined]
 involvement = Involvement.__table__  # type: ignore[attr-defined]
 organisation = Organisation.__table__  # type: ignore[attr-defined]
+consent = Consent.__table__  # type: ignore[attr-defined]
 
 
 # Hot-path statements are built once, with bound parameters; reads by index run in the event loop (IN_LOOP).
@@ -32,6 +34,37 @@ _IS_INVOLVED = (select(involvement.c.id).where(
     involvement.c.ended_at.is_(None)).limit(1).execution_options(**IN_LOOP))
 _SUMMARIES = (select(organisation.c.id, organisation.c.name, organisation.c.type)
               .where(organisation.c.id.in_(bindparam("ids", expanding=True))).execution_options(**IN_LOOP))
+
+
+def _with_basis(key_matches: Any) -> Any:
+    """The child a key names, whether the organisation is involved, and its consents (a row each, or one row
+    without): what a lookup weighs, in one statement."""
+    involved = select(involvement.c.id).where(
+        involvement.c.child_id == child.c.id, involvement.c.organisation_id == bindparam("organisation_id"),
+        involvement.c.ended_at.is_(None)).exists()
+    consents = child.outerjoin(consent, (consent.c.child_id == child.c.id)
+                               & (consent.c.recipient_id == bindparam("organisation_id")))
+    return (select(child.c.id, involved.label("caller_involved"), consent.c.id.label("consent_id"), consent.c.purpose,
+                   consent.c.status, consent.c.valid_from, consent.c.valid_until)
+            .select_from(consents).where(key_matches).execution_options(**IN_LOOP))
+
+
+_FIND_WITH_BASIS_BY_KEY = _with_basis(child.c.index_key == bindparam("key"))
+_FIND_WITH_BASIS = _with_basis(child.c.id == _FIND_CHILD.scalar_subquery())
+
+
+async def find_child_with_basis(conn: AsyncConnection, index_keys: Sequence[bytes], organisation_id: str
+                                ) -> tuple[int | None, bool, list[Any]]:
+    """(child id or None, caller involved, the caller's consent rows) for the child these keys name."""
+    if len(index_keys) == 1:
+        rows = (await conn.execute(_FIND_WITH_BASIS_BY_KEY, {"key": index_keys[0],
+                                                             "organisation_id": organisation_id})).all()
+    else:
+        rows = (await conn.execute(_FIND_WITH_BASIS, {"keys": list(index_keys),
+                                                      "organisation_id": organisation_id})).all()
+    if not rows:
+        return None, False, []
+    return int(rows[0].id), bool(rows[0].caller_involved), [r for r in rows if r.consent_id is not None]
 
 
 async def find_child_id(conn: AsyncConnection, index_keys: Sequence[bytes]) -> int | None:

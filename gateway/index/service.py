@@ -262,10 +262,10 @@ async def decide_lookup(
     """The child a BSN names (None when unknown here) and the permit to look it up. Decided before saying whether
     the child exists: without a basis, known and unknown look alike."""
     keys = context.pseudonymiser.index_keys(bsn)
-    child_id = await repository.find_child_id(conn, keys.all_values)
-    facts: dict[str, Any] = {"caller_involved": False, "consents": []}
-    if child_id is not None:
-        facts = await basis_facts(conn, child_id, caller.organisation_id)
+    child_id, involved, consent_rows = await repository.find_child_with_basis(conn, keys.all_values,
+                                                                             caller.organisation_id)
+    facts = {"caller_involved": involved,
+             "consents": [consents.as_policy_input(r.consent_id, r) for r in consent_rows]}
     return child_id, await require_permit(context, audit, child_id, policy_input(
         context, caller, "child.lookup", purpose, facts))
 
