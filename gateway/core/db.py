@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from gateway.core.sqlite_driver import BUSY_TIMEOUT_MS
+
 # 64-bit ids on PostgreSQL; SQLite only auto-increments an `INTEGER PRIMARY KEY`.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -39,7 +41,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _sqlite_checkpoint_by_driver(dbapi_connection: Any, _record: Any) -> None:
+    # The one-trip driver commits in the event loop's thread and checkpoints in its own (`sqlite_driver._commit`).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 
@@ -126,6 +135,7 @@ def make_async_engine(url: str) -> AsyncEngine:
                                      connect_args={"timeout": 10, "check_same_thread": False})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "connect", _sqlite_own_transactions)
+        event.listen(engine.sync_engine, "connect", _sqlite_checkpoint_by_driver)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     # A database that is down or hangs must answer 503 within seconds, not after the OS's TCP timeout (minutes).
@@ -172,7 +182,7 @@ async def statements_in_loop(conn: AsyncConnection) -> None:
     """From here on, the statements of this request transaction run in the event loop's thread (SQLite; nothing
     changes on PostgreSQL). For many small writes under the write lock the transaction holds (a bulk
     registration), where a trip to the driver's thread per statement costs more than the statement. The write
-    lock is taken first, by trip; the commit still goes by trip."""
+    lock is taken first (by trip when another writer holds it)."""
     if conn.dialect.name == "sqlite":
         if not conn.in_transaction():
             await conn.exec_driver_sql("SELECT 1")  # autobegin: BEGIN IMMEDIATE

@@ -1,10 +1,14 @@
 """The file lock SQLite writers queue on (gateway/core/sqlite_driver.py): writers of several engines (as of several
-worker processes) take turns, the lock is let go after every commit and rollback, and a holder that never lets go
-delays a writer by at most WRITER_WAIT_SECONDS."""
+worker processes) take turns, the lock is let go after every commit and rollback, a holder that never lets go
+delays a writer by at most WRITER_WAIT_SECONDS, a writer that is not ours never stalls the event loop, and the WAL
+reaches the database file by the driver's own checkpoints."""
 
 import asyncio
 import fcntl
+import itertools
 import os
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -61,4 +65,48 @@ async def test_a_holder_that_never_lets_go_delays_a_writer_only_so_long(tmp_path
             assert await conn.scalar(text("SELECT count(*) FROM t WHERE who = 'through'")) == 1
     finally:
         os.close(stuck)
+        await db.dispose()
+
+
+async def test_a_foreign_writer_never_stalls_the_event_loop(tmp_path: Path) -> None:
+    """A writer outside the gateway holds SQLite's lock but not the file lock: the gateway's writer waits for it in
+    aiosqlite's thread (SQLite's busy wait), and the event loop goes on meanwhile."""
+    db = await _database(tmp_path / "db.sqlite")
+    foreign = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)
+    foreign.execute("BEGIN IMMEDIATE")
+    try:
+        writing = asyncio.create_task(_insert(db, "after the foreign writer"))
+        ticks, started = 0, time.monotonic()
+        while time.monotonic() - started < 0.5:  # the loop keeps turning while the writer waits
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert ticks >= 20 and not writing.done()
+        foreign.rollback()
+        await asyncio.wait_for(writing, timeout=5)
+        async with db.reading() as conn:
+            assert await conn.scalar(text("SELECT count(*) FROM t")) == 1
+    finally:
+        foreign.close()
+        await db.dispose()
+
+
+async def test_the_wal_reaches_the_database_file_by_the_drivers_checkpoints(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_driver, "CHECKPOINT_EVERY", 5)
+    monkeypatch.setattr(sqlite_driver, "_commits", itertools.count(1))
+    db = await _database(tmp_path / "db.sqlite")  # its CREATE TABLE was commit 1
+
+    def in_database_file() -> int | None:  # the rows the database file holds, without the WAL (None: no table)
+        with sqlite3.connect(f"file:{tmp_path / 'db.sqlite'}?immutable=1", uri=True) as file:
+            if file.execute("SELECT 1 FROM sqlite_master WHERE name = 't'").fetchone() is None:
+                return None
+            return int(file.execute("SELECT count(*) FROM t").fetchone()[0])
+
+    try:
+        for n in range(3):
+            await _insert(db, f"row {n}")  # commits 2-4: in the WAL only (no checkpoint by SQLite in the loop)
+        assert in_database_file() is None
+        await _insert(db, "row 3")  # commit 5: checkpointed after it
+        assert in_database_file() == 4
+    finally:
         await db.dispose()
