@@ -46,7 +46,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_checkpoint_by_driver(dbapi_connection: Any, _record: Any) -> None:
-    # The one-trip driver commits in the event loop's thread and checkpoints in its own (`sqlite_driver._commit`).
+    # The one-trip driver commits in the event loop's thread and checkpoints in one of its own (CHECKPOINT_EVERY).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()

@@ -6,13 +6,16 @@ made some thirty of them. This cursor does the four in one trip. A statement exe
 (`db.py`) makes no trip at all: it runs in the event loop's thread, which suits statements that touch a few rows by
 index and never wait on a lock. A connection that writes first takes a file lock beside the database, so writers in
 several worker processes queue without SQLite's sleeps; when no one holds it, the lock, BEGIN and COMMIT make no
-trip either, and the WAL is checkpointed by trip every CHECKPOINT_EVERY commits. The connection, transactions,
-errors and server-side cursors stay SQLAlchemy's; the dialect is registered as `sqlite+aiosqlite_onetrip`
-(see `db.py`).
+trip either, and a thread of the driver's own checkpoints the WAL every CHECKPOINT_EVERY commits. The connection,
+transactions, errors and server-side cursors stay SQLAlchemy's; the dialect is registered as
+`sqlite+aiosqlite_onetrip` (see `db.py`).
 """
 
+import concurrent.futures
+import contextlib
 import fcntl
 import itertools
+import logging
 import os
 import sqlite3
 import threading
@@ -99,9 +102,29 @@ def _begin_writing(conn: sqlite3.Connection, lock_path: str | None) -> tuple[_Ou
 BUSY_TIMEOUT_MS = 10_000
 """SQLite's own wait for a lock held by a connection that is not one of ours (`db.py` sets it)."""
 CHECKPOINT_EVERY = 200
-"""Commits between two checkpoints of the WAL into the database file (SQLite's own, at 1,000 pages, would run in
-the committing thread: the event loop's)."""
+"""Commits between two checkpoints of the WAL into the database file. SQLite's own (at 1,000 pages) would run in
+the committing thread, the event loop's; these run on a connection and thread of their own, and a PASSIVE
+checkpoint waits for no reader or writer, nor they for it."""
 _commits = itertools.count(1)  # per process, as checkpoints are per database file
+_checkpointer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="inbeeld-checkpoint")
+_checkpointing: set[str] = set()
+_log = logging.getLogger(__name__)
+
+
+def _checkpoint(database: str) -> None:
+    try:
+        with contextlib.closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except sqlite3.Error as error:  # the next one catches up; the WAL only grows meanwhile
+        _log.warning("WAL checkpoint failed", extra={"error": type(error).__name__})
+    finally:
+        _checkpointing.discard(database)
+
+
+def _checkpoint_soon(database: str) -> None:
+    if database not in _checkpointing:
+        _checkpointing.add(database)
+        _checkpointer.submit(_checkpoint, database)
 
 
 def _begin_in_loop(conn: sqlite3.Connection, lock_path: str) -> tuple[_Outcome, int] | None:
@@ -129,15 +152,12 @@ def _begin_in_loop(conn: sqlite3.Connection, lock_path: str) -> tuple[_Outcome, 
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
-def _commit(conn: sqlite3.Connection, writer_lock: int | None, checkpoint: bool) -> None:
-    """Commit and let the other writers go; then, if due, checkpoint (PASSIVE: it waits for no one)."""
+def _commit(conn: sqlite3.Connection, writer_lock: int | None) -> None:
     try:
         conn.commit()
     finally:  # a failed commit may have ended the transaction too (SQLITE_FULL rolls it back)
         if writer_lock is not None and not conn.in_transaction:
             os.close(writer_lock)
-    if checkpoint:
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -216,12 +236,14 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("writer_lock", "writer_lock_path")
+    __slots__ = ("database", "writer_lock", "writer_lock_path")
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
 
-    def __init__(self, dbapi: Any, connection: Any, writer_lock_path: str | None) -> None:
+    def __init__(self, dbapi: Any, connection: Any, database: str | None) -> None:
         super().__init__(dbapi, connection)
-        self.writer_lock_path = writer_lock_path
+        self.database = database
+        """The database file (None for one in memory)."""
+        self.writer_lock_path = f"{database}-writer.lock" if database is not None else None
         """A file beside the database, locked while a connection writes (see `_begin_writing`)."""
         self.writer_lock: int | None = None
         """This connection's hold on it, while it writes."""
@@ -252,23 +274,24 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             self._release_writer_lock()
 
     def commit(self) -> None:
-        """In the caller's thread, since a commit with the write lock waits on nothing, and the file lock goes at
-        once; by trip every CHECKPOINT_EVERY commits, with the checkpoint after it."""
+        """In the caller's thread, since a commit with the write lock waits on nothing (SQLite does not checkpoint
+        here, see CHECKPOINT_EVERY), and the file lock goes at once."""
         sqlite = self._sqlite()
         if sqlite is None or not sqlite.in_transaction:
             self._release_writer_lock()
             return
-        checkpoint = next(_commits) % CHECKPOINT_EVERY == 0
         try:
-            if checkpoint or self._execute_mutex.locked():
-                await_(self._connection._execute(_commit, sqlite, self.writer_lock, checkpoint))
+            if self._execute_mutex.locked():
+                await_(self._connection._execute(_commit, sqlite, self.writer_lock))
             else:
-                _commit(sqlite, self.writer_lock, False)
+                _commit(sqlite, self.writer_lock)
         except Exception as error:
             self._handle_exception(error)
         finally:
             if not sqlite.in_transaction:
                 self.writer_lock = None  # closed by _commit
+        if self.database is not None and next(_commits) % CHECKPOINT_EVERY == 0:
+            _checkpoint_soon(self.database)
 
     def close(self) -> None:
         try:
@@ -282,7 +305,7 @@ class _OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         database = str(arg[0] if arg else kw.get("database", ""))
         connection = super().connect(*arg, **kw)._connection
         on_disk = database not in ("", ":memory:") and not database.startswith("file:")
-        return OneTripConnection(self, connection, f"{database}-writer.lock" if on_disk else None)
+        return OneTripConnection(self, connection, database if on_disk else None)
 
 
 class OneTripDialect(SQLiteDialect_aiosqlite):
