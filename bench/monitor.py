@@ -63,7 +63,7 @@ def load(url: str, children: int, share: float, today: date) -> tuple[int, int]:
                               + ["absoluut"]), "thuiszitter_on": started + timedelta(days=28) if days > 28 else None,
                               "ended_on": ended_on, "end_reason": rng.choice(["passend-aanbod"] * 4 + ["resumed"])
                               if ended_on else None, "gemeente": rng.choice(GEMEENTEN),
-                              "school_type": rng.choice(SCHOOL_TYPES), "rule_version": "utrecht-2026.1"})
+                              "school_type": rng.choice(SCHOOL_TYPES), "rule_version": "utrecht-2026.2"})
             clocks = [("actietafel", started, add_working_days(started, 5)),
                       ("teammanagers", started + timedelta(weeks=8), started + timedelta(weeks=10)),
                       ("interventieteam-plan", started + timedelta(weeks=10), started + timedelta(weeks=10, days=2)),

@@ -122,7 +122,9 @@ async def children_to_reassess(conn: AsyncConnection, today: date, limit: int) -
     open_case = exists().where(case.c.child_id == child.c.id, case.c.ended_on.is_(None))
     changing = child.c.attendance_status.in_([AttendanceStatus.zorgwekkend_verzuim, AttendanceStatus.relatief_verzuim,
                                               AttendanceStatus.vrijstelling_5a])
-    rows = await conn.execute(select(child.c.id).where(child.c.assessed_on < today, or_(changing, open_case))
+    # A leaving without a startkwalificatie and no enrolment since: 1 October may make a voortijdig schoolverlater.
+    left = exists().where(step.c.child_id == child.c.id, step.c.party == "rmc", step.c.done_on.is_(None))
+    rows = await conn.execute(select(child.c.id).where(child.c.assessed_on < today, or_(changing, open_case, left))
                               .order_by(child.c.id).limit(limit))
     return [r.id for r in rows]
 
@@ -144,8 +146,9 @@ async def mark_notified(conn: AsyncConnection, step_id: int, column: str, now: d
 
 
 # Which organisation types a step's party stands for (besides the involved partners and the regisseur).
-_KINDS_OF_PARTY = {"kernteam": ("leerplicht", "swv"), "interventieteam": ("swv",), "leerplicht": ("leerplicht",)}
-_KIND_OF_PARTY = {"interventieteam": "swv", "leerplicht": "leerplicht"}
+_KINDS_OF_PARTY = {"kernteam": ("leerplicht", "swv"), "interventieteam": ("swv",), "leerplicht": ("leerplicht",),
+                   "rmc": ("rmc",)}
+_KIND_OF_PARTY = {"interventieteam": "swv", "leerplicht": "leerplicht", "rmc": "rmc"}
 
 
 async def recipients(conn: AsyncConnection, child_id: int, party: str, regisseur: str | None) -> list[Any]:

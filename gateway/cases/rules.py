@@ -23,6 +23,7 @@ class Clocks(BaseModel):
     alternative_days: int
     reassessment_notice_days: int
     target_notice_days: int
+    rmc_contact_working_days: int
 
 
 class RuleSet(BaseModel):

@@ -54,6 +54,17 @@ class Enrolment(_Event):
     school: OrganisationId | None = Field(default=None, description="Default: the reporting school")
 
 
+class SchoolLeaving(_Event):
+    """A pupil leaves this school (the overstap from VO, to MBO or to nothing yet). Without a startkwalificatie and
+    not enrolled again by 1 October, the young person is on the RMC's worklist (until 23)."""
+
+    kind: Literal["school-leaving"]
+    starts_on: date = Field(description="The first day the pupil is no longer at this school")
+    startkwalificatie: bool = Field(description="Leaves with a havo or vwo diploma or one of mbo level 2 or higher")
+    destination: OrganisationId | None = Field(
+        default=None, description="The MBO institution (a registered school) the pupil is going to, if known")
+
+
 class Vrijstelling(_Event):
     kind: Literal["vrijstelling-5a"]
     starts_on: date
@@ -87,7 +98,7 @@ class Doorzettingsmacht(_Event):
 
 
 CaseEventIn = Annotated[
-    UnauthorisedAbsence | AuthorisedAbsence | Enrolment | Vrijstelling | PassendAanbod | CaseDecision
+    UnauthorisedAbsence | AuthorisedAbsence | Enrolment | SchoolLeaving | Vrijstelling | PassendAanbod | CaseDecision
     | Doorzettingsmacht, Field(discriminator="kind")]
 
 
@@ -115,6 +126,7 @@ class CaseView(BaseModel):
     rule_version: str | None
     episodes: list[EpisodeView] = Field(description="Newest first")
     reassessment: list[StepView] = Field(description="Re-assessments of a vrijstelling")
+    overstap: list[StepView] = Field(description="The RMC's contact after leaving school without a startkwalificatie")
 
 
 class EventAccepted(BaseModel):

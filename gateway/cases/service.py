@@ -22,7 +22,7 @@ from . import repository
 from .errors import EventIdReused, InvalidEvent
 from .rules import RuleSet, load_rules
 from .schemas import CaseEventIn, CaseView, EpisodeView, EventAccepted, StepView, WorkItem, Worklist
-from .status import assess
+from .status import STARTKWALIFICATIE, WITHOUT_STARTKWALIFICATIE, assess
 
 WORKLIST_LIMIT = 200
 
@@ -32,10 +32,16 @@ def _columns(body: CaseEventIn) -> dict[str, object]:
     raw = body.model_dump(exclude={"id", "purpose"})
     return {
         "kind": body.kind, "starts_on": raw["starts_on"], "ends_on": raw.get("ends_on"), "hours": raw.get("hours"),
-        "detail": raw.get("reason") or raw.get("offer"),
-        "subject_organisation": raw.get("school") or raw.get("designated"),
+        "detail": raw.get("reason") or raw.get("offer") or _qualification(raw.get("startkwalificatie")),
+        "subject_organisation": raw.get("school") or raw.get("designated") or raw.get("destination"),
         "due_on": raw.get("reassess_on") or raw.get("deadline"),
     }
+
+
+def _qualification(startkwalificatie: bool | None) -> str | None:
+    if startkwalificatie is None:
+        return None
+    return STARTKWALIFICATIE if startkwalificatie else WITHOUT_STARTKWALIFICATIE
 
 
 def _fingerprint(child_id: int, organisation_id: str, columns: dict[str, object]) -> bytes:
@@ -68,7 +74,7 @@ async def _check(conn: AsyncConnection, body: CaseEventIn, columns: dict[str, ob
         raise InvalidEvent("Name the `school` the child is enrolled at.")
     if named is not None:
         kind = await organisations.type_of(conn, str(named))
-        if kind is None or (body.kind in ("enrolment", "de-enrolment") and kind != OrgType.school):
+        if kind is None or (body.kind in ("enrolment", "de-enrolment", "school-leaving") and kind != OrgType.school):
             raise UnknownOrganisation("The organisation this event names is not a registered school or partner.")
 
 
@@ -127,7 +133,8 @@ async def read_case(
     await audit.allowed(conn, now=context.clock(), child_id=child_id, permit=permit)
     return CaseView(child_ref=child_ref, status=child.attendance_status, since=child.attendance_since,
                     rule_version=child.status_rule_version, episodes=episodes,
-                    reassessment=[_step_view(s) for s in steps if s.case_started_on is None])
+                    reassessment=[_step_view(s) for s in steps if s.case_started_on is None and s.party != "rmc"],
+                    overstap=[_step_view(s) for s in steps if s.case_started_on is None and s.party == "rmc"])
 
 
 async def read_worklist(

@@ -23,6 +23,7 @@ class EventKind(StrEnum):
     authorised_absence = "authorised-absence"
     enrolment = "enrolment"
     de_enrolment = "de-enrolment"
+    school_leaving = "school-leaving"
     vrijstelling_5a = "vrijstelling-5a"
     passend_aanbod = "passend-aanbod"
     actietafel_held = "actietafel-held"
@@ -41,9 +42,10 @@ class Event:
     ends_on: date | None = None
     hours: int | None = None
     detail: str | None = None
-    """Authorised absence: `ziekte` or `verlof`; passend aanbod: `onderwijs`, `zorg`, `onderwijs-en-zorg`."""
+    """Authorised absence: `ziekte` or `verlof`; passend aanbod: `onderwijs`, `zorg`, `onderwijs-en-zorg`;
+    school leaving: STARTKWALIFICATIE or WITHOUT_STARTKWALIFICATIE."""
     organisation: str | None = None
-    """The school of an enrolment, the party a doorzettingsmacht decision designates."""
+    """The school of an enrolment, the party a doorzettingsmacht decision designates, the MBO a leaver goes to."""
     due_on: date | None = None
     """Vrijstelling: re-assessment date; doorzettingsmacht: the place must be offered by then."""
     seq: int = 0
@@ -271,6 +273,47 @@ def _reassessment(events: list[Event], today: date, rules: RuleSet) -> list[Step
     return found
 
 
+STARTKWALIFICATIE, WITHOUT_STARTKWALIFICATIE = "startkwalificatie", "geen-startkwalificatie"
+RMC_UNTIL_YEARS = 23
+"""The RMC keeps young people without a startkwalificatie in beeld until they are 23 (RMC-wet)."""
+
+
+def counting_day(left_on: date) -> date:
+    """The first 1 October from the day a pupil left: who is not enrolled again by then counts as a voortijdig
+    schoolverlater (the law's date)."""
+    this_year = date(left_on.year, 10, 1)
+    return this_year if this_year >= left_on else date(left_on.year + 1, 10, 1)
+
+
+def _overstap(events: list[Event], birth_month: date | None, today: date, rules: RuleSet
+              ) -> tuple[list[Step], date | None]:
+    """The RMC's contact step for each leaving without a startkwalificatie that no enrolment followed by its
+    counting day, and since when the young person is a voortijdig schoolverlater (None: not today). An
+    enrolment counts from the day the pupil left, or at any time at the MBO the school named; a later
+    leaving takes over from an earlier one."""
+    leavings = sorted((e for e in events if e.kind is EventKind.school_leaving and e.starts_on <= today),
+                      key=lambda e: (e.starts_on, e.seq))
+    found, since = [], None
+    for n, left in enumerate(leavings):
+        counting = counting_day(left.starts_on)
+        too_old = birth_month is not None and \
+            counting >= add_months(birth_month.replace(day=1), RMC_UNTIL_YEARS * 12 + 1)
+        if left.detail != WITHOUT_STARTKWALIFICATIE or too_old:
+            continue
+        enrolled = min((e.starts_on for e in events if e.kind is EventKind.enrolment and e.starts_on <= today
+                        and (e.starts_on >= left.starts_on or e.organisation == (left.organisation or ""))),
+                       default=None)
+        if enrolled is not None and enrolled <= counting:
+            continue  # the overstap happened in time
+        later = leavings[n + 1].starts_on if n + 1 < len(leavings) else None
+        done = min((d for d in (enrolled, later) if d is not None), default=None)
+        found.append(Step("rmc-contact", "rmc", counting,
+                          add_working_days(counting, rules.clocks.rmc_contact_working_days), done, key=str(left.seq)))
+        if counting <= today and done is None:
+            since = counting
+    return found, since
+
+
 def _window(events: list[Event], today: date, days: int) -> list[Event]:
     first = today - timedelta(days=days - 1)
     return [e for e in events if e.starts_on <= today and (e.ends_on or e.starts_on) >= first]
@@ -278,7 +321,9 @@ def _window(events: list[Event], today: date, days: int) -> list[Event]:
 
 def assess(events: list[Event], birth_month: date | None, today: date, rules: RuleSet) -> Assessment:
     found = episodes(events, birth_month, today, rules)
-    all_steps = [s for episode in found for s in steps(episode, events, rules)] + _reassessment(events, today, rules)
+    overstap, left_school_since = _overstap(events, birth_month, today, rules)
+    all_steps = [s for episode in found for s in steps(episode, events, rules)] + _reassessment(events, today, rules) \
+        + overstap
 
     def result(status: AttendanceStatus, since: date | None) -> Assessment:
         return Assessment(status, since, rules.version, found, all_steps)
@@ -292,6 +337,8 @@ def assess(events: list[Event], birth_month: date | None, today: date, rules: Ru
         return result(AttendanceStatus.absoluut_verzuim, current.started_on)
     if current is not None and current.thuiszitter_on is not None:
         return result(AttendanceStatus.thuiszitter, current.started_on)
+    if left_school_since is not None:
+        return result(AttendanceStatus.voortijdig_schoolverlater, left_school_since)
     # Absence before a closed episode's end was dealt with there.
     settled = found[-1].ended_on if found and found[-1].ended_on else date.min
     recent = [e for e in events if e.starts_on >= settled]

@@ -22,6 +22,8 @@ class OrgType(StrEnum):
     swv = "swv"
     save = "save"
     rvdk = "rvdk"
+    rmc = "rmc"
+    """The gemeente's Regionaal Meld- en Coördinatiepunt voortijdig schoolverlaten (young people 16-23)."""
     regio = "regio"
     """The region's own office (routekaart, monitor); never involved with a child."""
 
@@ -39,6 +41,7 @@ class Role(StrEnum):
     interventieteam = "interventieteam"
     jeugdbeschermer = "jeugdbeschermer"
     raadsonderzoeker = "raadsonderzoeker"
+    rmc_consulent = "rmc-consulent"
     privacy_officer = "privacy-officer"
     regiobeheerder = "regiobeheerder"
 
@@ -50,6 +53,8 @@ class Purpose(StrEnum):
     interventieteam = "interventieteam"
     leerplicht_handhaving = "leerplicht-handhaving"
     jeugdbescherming = "jeugdbescherming"
+    voortijdig_schoolverlaten = "voortijdig-schoolverlaten"
+    """The RMC's task: keep young people without a startkwalificatie in beeld until 23."""
     monitoring = "monitoring"
     toezicht = "toezicht"
 
@@ -63,6 +68,8 @@ class LegalBasis(StrEnum):
     wet_publieke_gezondheid = "wet-publieke-gezondheid"
     passend_onderwijs = "wet-passend-onderwijs"
     jeugdbescherming = "bw-1-jeugdbescherming"
+    rmc = "leerplichtwet-8a-rmc"
+    """Leerplichtwet art. 8a and WEB art. 8.3.3: the RMC function of the gemeente."""
     consent = "consent"
 
 
@@ -74,3 +81,5 @@ class AttendanceStatus(StrEnum):
     thuiszitter = "thuiszitter"
     vrijstelling_5a = "vrijstelling-5a"
     back_at_school = "back-at-school"
+    voortijdig_schoolverlater = "voortijdig-schoolverlater"
+    """Left school without a startkwalificatie and not enrolled again by 1 October, under 23."""

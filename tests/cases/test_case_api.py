@@ -82,7 +82,7 @@ async def test_a_thuiszitter_case_through_every_clock(database_url: str, tmp_pat
         # Week 1 at home: a threatening thuiszitter; the actietafel clock starts on the first day.
         first = await case.week_at_home(date(2026, 10, 12))
         assert (first["status"], first["since"], first["rule_version"]) == ("relatief-verzuim", "2026-10-12",
-                                                                            "utrecht-2026.1")
+                                                                            "utrecht-2026.2")
         assert await case.notices(date(2026, 10, 16)) == [
             ("leerplicht", "actietafel", "due"), ("school-a", "actietafel", "due"), ("swv", "actietafel", "due")]
         # Nobody held the actietafel in 5 working days: overdue. The jeugdteam, not regisseur, gets no
@@ -203,7 +203,7 @@ async def test_another_region_other_clocks_absoluut_verzuim_and_a_vrijstelling(d
             case.refs[org] = registered.json()["child_ref"]
         await case.report("school-a", "enrolment", starts_on="2026-08-24")
         left = await case.report("school-a", "de-enrolment", starts_on="2026-09-01")
-        assert (left["status"], left["rule_version"]) == ("absoluut-verzuim", "lekstroom-2026.1")
+        assert (left["status"], left["rule_version"]) == ("absoluut-verzuim", "lekstroom-2026.2")
         # The SWV is not involved yet, but a threatening thuiszitter is reported to it at once.
         assert await case.notices(date(2026, 9, 1)) == [("leerplicht", "actietafel", "due"),
                                                          ("school-a", "actietafel", "due"),

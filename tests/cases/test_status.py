@@ -149,7 +149,7 @@ def test_a_region_with_other_clocks(lekstroom: RuleSet) -> None:
     home = [*ENROLLED, *weeks_absent(date(2026, 10, 12), 3)]
     steps = {s.name: s for s in assess(home, BORN, date(2026, 10, 30), lekstroom).steps}
     assert steps["region-target"].due_on == date(2026, 11, 23)  # six weeks
-    assert assess(home, BORN, date(2026, 10, 30), lekstroom).rule_version == "lekstroom-2026.1"
+    assert assess(home, BORN, date(2026, 10, 30), lekstroom).rule_version == "lekstroom-2026.2"
 
 
 def test_order_of_arrival_does_not_matter(utrecht: RuleSet) -> None:

@@ -34,7 +34,7 @@ async def _seed(gateway: Gateway) -> None:
             started = END - timedelta(days=days)
             await conn.execute(insert(table).values(
                 child_id=child_id, started_on=started, kind="relatief", gemeente=gemeente, school_type=school_type,
-                ended_on=ended, end_reason="passend-aanbod" if ended else None, rule_version="utrecht-2026.1"))
+                ended_on=ended, end_reason="passend-aanbod" if ended else None, rule_version="utrecht-2026.2"))
             await conn.execute(insert(steps).values(
                 child_id=child_id, step_key=f"{started}/teammanagers/", case_started_on=started, name="teammanagers",
                 party="kernteam", starts_on=started + timedelta(weeks=8), due_on=started + timedelta(weeks=10)))

@@ -42,6 +42,24 @@ _deny contains "purpose-not-allowed-for-action" if not _purpose_allowed
 
 _purpose_allowed if _purpose in _action_purposes[_action]
 
+_deny contains "purpose-not-allowed-for-organisation-type" if _purpose_of_another_type
+
+_deny contains "purpose-not-allowed-for-organisation-type" if _type_bound_to_other_purposes
+
+_purpose_of_another_type if {
+	some org_type, purposes in vocabulary.own_purposes
+	_purpose in purposes
+	_subject.organisation_type != org_type
+}
+
+_type_bound_to_other_purposes if {
+	some org_type, purposes in vocabulary.own_purposes
+	_subject.organisation_type == org_type
+	not _purpose_in(purposes)
+}
+
+_purpose_in(purposes) if _purpose in purposes
+
 _deny contains "no-involvement-or-statutory-task" if {
 	_action in _needs_involvement
 	not _resource.caller_involved
@@ -112,7 +130,7 @@ _duty_basis := _worklist_basis[_subject.organisation_type] if _action == "workli
 # Whose task the thuiszitter worklist is, and on which basis.
 _worklist_basis := {
 	"leerplicht": "leerplichtwet", "school": "wet-passend-onderwijs", "swv": "wet-passend-onderwijs",
-	"jeugdteam": "jeugdwet", "ggd": "wet-publieke-gezondheid",
+	"jeugdteam": "jeugdwet", "ggd": "wet-publieke-gezondheid", "rmc": "leerplichtwet-8a-rmc",
 }
 
 _deny contains "event-not-allowed-for-role" if {
@@ -155,11 +173,21 @@ _fields contains "attendance" if _action == "event.report"
 
 _fields contains "case" if _action == "case.read"
 
-_fields contains "party:kernteam" if _action == "worklist.read"
+_fields contains "party:kernteam" if _case_worklist
 
-_fields contains "party:regisseur" if _action == "worklist.read"
+_fields contains "party:regisseur" if _case_worklist
 
-_fields contains "party:organisation" if _action == "worklist.read"
+_fields contains "party:organisation" if _case_worklist
+
+_case_worklist if {
+	_action == "worklist.read"
+	_subject.organisation_type != "rmc"
+}
+
+_fields contains "party:rmc" if {
+	_action == "worklist.read"
+	_subject.role == "rmc-consulent"
+}
 
 _fields contains "party:interventieteam" if {
 	_action == "worklist.read"
@@ -174,6 +202,7 @@ _fields contains "party:leerplicht" if {
 _fields contains "regisseur" if {
 	_action == "child.read"
 	_beyond_signal
+	not _narrow_sight
 }
 
 _fields contains "regisseur" if _action == "regisseur.set"
@@ -187,14 +216,33 @@ _fields contains field if {
 _involvement_fields := {
 	"school": "involvements:school", "ggd": "involvements:ggd", "leerplicht": "involvements:leerplicht",
 	"jeugdteam": "involvements:jeugdteam", "swv": "involvements:swv", "save": "involvements:save",
-	"rvdk": "involvements:rvdk",
+	"rvdk": "involvements:rvdk", "rmc": "involvements:rmc",
 }
 
-_involvement_visible(org_type) if not _hidden(org_type)
+_involvement_visible(org_type) if {
+	not _hidden(org_type)
+	not _outside_sight(org_type)
+}
+
+_involvement_visible(org_type) if {
+	_beyond_signal
+	not _outside_sight(org_type)
+}
 
 _hidden(org_type) if org_type in _hidden_from[_subject.organisation_type]
 
-_involvement_visible(_) if _beyond_signal
+_outside_sight(org_type) if {
+	some viewer, seen in _sees_only
+	_subject.organisation_type == viewer
+	not _seen(seen, org_type)
+}
+
+_narrow_sight if {
+	some viewer, _ in _sees_only
+	_subject.organisation_type == viewer
+}
+
+_seen(seen, org_type) if org_type in seen
 
 _fields contains "child_ref" if _action in {"involvement.register", "child.lookup"}
 
@@ -242,5 +290,5 @@ _notice_basis := _notice_bases[_subject.organisation_type] if _resource.regisseu
 
 _notice_bases := {
 	"leerplicht": "leerplichtwet", "school": "wet-passend-onderwijs", "swv": "wet-passend-onderwijs",
-	"save": "bw-1-jeugdbescherming", "rvdk": "bw-1-jeugdbescherming",
+	"save": "bw-1-jeugdbescherming", "rvdk": "bw-1-jeugdbescherming", "rmc": "leerplichtwet-8a-rmc",
 }

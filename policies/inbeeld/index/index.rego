@@ -24,22 +24,29 @@ _action_roles := {
 	"child.lookup": _professional_roles,
 	"child.read": _professional_roles,
 	"involvements.list": _professional_roles,
-	"regisseur.set": _professional_roles - {"verzuimadministratie"},
-	"consent.register": _professional_roles - {"verzuimadministratie"},
-	"consent.withdraw": _professional_roles - {"verzuimadministratie"},
-	"consent.list": _professional_roles,
-	"event.report": _professional_roles,
-	"case.read": _professional_roles,
-	"worklist.read": _kernteam_roles,
+	"regisseur.set": _case_roles - {"verzuimadministratie"},
+	"consent.register": _case_roles - {"verzuimadministratie"},
+	"consent.withdraw": _case_roles - {"verzuimadministratie"},
+	"consent.list": _case_roles,
+	"event.report": _case_roles,
+	"case.read": _case_roles,
+	"worklist.read": _professional_roles - {"verzuimadministratie"},
 }
 
-_kernteam_roles := _professional_roles - {"verzuimadministratie"}
+_kernteam_roles := _case_roles - {"verzuimadministratie"}
+
+# The RMC sees whether a young person is at school and the last school, never a case's dossier or clocks: it
+# registers, finds and reads the card, and works its own worklist.
+_rmc_roles := {"rmc-consulent"}
+
+_case_roles := _professional_roles - _rmc_roles
 
 _school_roles := {"zorgcoordinator", "intern-begeleider", "verzuimadministratie"}
 
 # Who may report which event: schools and leerplicht the attendance facts, leerplicht the vrijstelling, the
 # kernteam its meetings and decisions, the Interventieteam its own steps.
 _event_roles := {
+	"school-leaving": _school_roles,
 	"unauthorised-absence": _attendance_reporters,
 	"authorised-absence": _attendance_reporters,
 	"enrolment": _attendance_reporters,
@@ -57,18 +64,21 @@ _event_roles := {
 
 _attendance_reporters := _school_roles | {"leerplichtambtenaar"}
 
-_attendance_events := {"unauthorised-absence", "authorised-absence", "enrolment", "de-enrolment", "vrijstelling-5a"}
+_attendance_events := {
+	"unauthorised-absence", "authorised-absence", "enrolment", "de-enrolment", "vrijstelling-5a",
+	"school-leaving",
+}
 
 # Every role but the privacy officer, whose purpose is toezicht on the log, not the case.
 _professional_roles := {
 	"zorgcoordinator", "intern-begeleider", "verzuimadministratie", "jeugdarts", "jeugdverpleegkundige",
 	"leerplichtambtenaar", "jeugdprofessional", "teammanager", "consulent", "interventieteam",
-	"jeugdbeschermer", "raadsonderzoeker",
+	"jeugdbeschermer", "raadsonderzoeker", "rmc-consulent",
 }
 
 _action_purposes := {
-	"involvement.register": {"signalering", "afstemming-kernteam", "leerplicht-handhaving", "jeugdbescherming"},
-	"involvement.end": {"signalering", "afstemming-kernteam", "leerplicht-handhaving", "jeugdbescherming"},
+	"involvement.register": _registration_purposes,
+	"involvement.end": _registration_purposes,
 	"child.lookup": _case_purposes,
 	"child.read": _case_purposes,
 	"involvements.list": _case_purposes,
@@ -78,12 +88,20 @@ _action_purposes := {
 	"consent.list": _case_purposes,
 	"event.report": {"signalering", "leerplicht-handhaving", "afstemming-kernteam", "actietafel", "interventieteam"},
 	"case.read": _case_purposes,
-	"worklist.read": {"afstemming-kernteam", "actietafel", "interventieteam", "leerplicht-handhaving"},
+	"worklist.read": {
+		"afstemming-kernteam", "actietafel", "interventieteam", "leerplicht-handhaving",
+		"voortijdig-schoolverlaten",
+	},
+}
+
+_registration_purposes := {
+	"signalering", "afstemming-kernteam", "leerplicht-handhaving", "jeugdbescherming",
+	"voortijdig-schoolverlaten",
 }
 
 _case_purposes := {
 	"signalering", "afstemming-kernteam", "actietafel", "interventieteam",
-	"leerplicht-handhaving", "jeugdbescherming",
+	"leerplicht-handhaving", "jeugdbescherming", "voortijdig-schoolverlaten",
 }
 
 # Actions on an existing child need the caller's own involvement or a statutory task.
@@ -98,3 +116,6 @@ _hidden_from := {
 	"school": {"save", "rvdk"},
 	"ggd": {"save", "rvdk"},
 }
+
+# An organisation type that sees only these involvements, whatever its basis: the RMC the schools.
+_sees_only := {"rmc": {"school"}}

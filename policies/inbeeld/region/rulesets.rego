@@ -7,7 +7,7 @@
 package inbeeld.region
 
 _utrecht := {
-	"version": "utrecht-2026.1",
+	"version": "utrecht-2026.2",
 	# Leerplichtwet art. 21a: report relatief verzuim of 16 hours in 4 school weeks.
 	"report_hours": 16,
 	"report_window_days": 28,
@@ -34,6 +34,9 @@ _utrecht := {
 		"alternative_days": 14,
 		"reassessment_notice_days": 30,
 		"target_notice_days": 14,
+		# A young person not enrolled again by 1 October after leaving without a startkwalificatie: the RMC
+		# makes contact within this many working days.
+		"rmc_contact_working_days": 10,
 	},
 	# The party with doorzettingsmacht (the organisation type whose binding decision is recorded).
 	"doorzettingsmacht": "swv",
@@ -42,7 +45,7 @@ _utrecht := {
 rulesets := {
 	"utrecht": _utrecht,
 	"lekstroom": object.union(_utrecht, {
-		"version": "lekstroom-2026.1",
+		"version": "lekstroom-2026.2",
 		"four_year_olds": false,
 		"clocks": object.union(_utrecht.clocks, {"region_target_weeks": 6}),
 	}),

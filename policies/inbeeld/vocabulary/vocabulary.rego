@@ -11,6 +11,7 @@ roles := {
 	"swv": {"consulent", "interventieteam", "privacy-officer"},
 	"save": {"jeugdbeschermer", "privacy-officer"},
 	"rvdk": {"raadsonderzoeker", "privacy-officer"},
+	"rmc": {"rmc-consulent", "privacy-officer"},
 	"regio": {"regiobeheerder", "privacy-officer"},
 }
 
@@ -26,7 +27,14 @@ statutory := {
 	"leerplicht": {"leerplicht-handhaving": "leerplichtwet"},
 	"save": {"jeugdbescherming": "bw-1-jeugdbescherming"},
 	"rvdk": {"jeugdbescherming": "bw-1-jeugdbescherming"},
+	# Leerplichtwet art. 8a, WEB art. 8.3.3: the RMC keeps young people without a startkwalificatie in beeld
+	# until 23 (the RMC-wet); schools report who leaves without one.
+	"rmc": {"voortijdig-schoolverlaten": "leerplichtwet-8a-rmc"},
 }
+
+# Purposes that are one organisation type's own task: no other type's role may act for them, and that type's
+# roles act for no other purpose.
+own_purposes := {"rmc": {"voortijdig-schoolverlaten"}}
 
 # The signal that a partner is involved (Verwijsindex) rests on the Jeugdwet, not on consent.
 signal_basis := "jeugdwet-7.1.1-verwijsindex"
