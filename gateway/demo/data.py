@@ -1,13 +1,15 @@
-"""Synthetic region: PO and VO schools, GGD, leerplicht, buurtteam, two SWVs, SAVE, RvdK, and a few
-hundred children in realistic situations. BSNs come from the 9999xxxxx test range and pass the
+"""Synthetic region: PO, VO and MBO schools, GGD, leerplicht, buurtteam, two SWVs, SAVE, RvdK, the RMC, a few
+hundred children in realistic situations and a dozen young people after VO (the overstap to MBO, some
+voortijdig schoolverlaters). BSNs come from the 9999xxxxx test range and pass the
 elfproef; they are made again from the seed, never stored."""
 
+import functools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,7 +17,7 @@ from gateway.auth.assertion import generate_client_key
 from gateway.auth.service import enrol_client
 from gateway.cases import repository as case_events
 from gateway.cases.rules import RuleSet
-from gateway.cases.status import assess
+from gateway.cases.status import WITHOUT_STARTKWALIFICATIE, assess
 from gateway.core.vocabulary import AttendanceStatus, LegalBasis, OrgType, Role
 from gateway.demo.cases import demo_events
 from gateway.index import repository as index
@@ -69,12 +71,20 @@ ORGANISATIONS = (
             (Role.jeugdbeschermer,), "save-intake@demo.inbeeld.nl"),
     DemoOrg("rvdk-midden", "Raad voor de Kinderbescherming (demo)", OrgType.rvdk, "00000099000000000007",
             (Role.raadsonderzoeker,), "rvdk-midden@demo.inbeeld.nl"),
+    DemoOrg("mbo-roc-midden", "ROC Midden (demo)", OrgType.school, "99CA",
+            (Role.zorgcoordinator,), "studentzaken@roc.demo.inbeeld.nl", "Utrecht", "mbo"),
+    DemoOrg("rmc-utrecht", "RMC regio Utrecht (demo)", OrgType.rmc, "00000099000000000009",
+            (Role.rmc_consulent,), "rmc@gemeente.demo.inbeeld.nl"),
     DemoOrg("regio-utrecht", "Regio Utrecht, bureau thuiszitters (demo)", OrgType.regio, "00000099000000000008",
             (Role.regiobeheerder,), "thuiszitters@regio.demo.inbeeld.nl"),
 )
 _BY_ID = {o.id: o for o in ORGANISATIONS}
 PO = ("po-de-regenboog", "po-het-kompas", "po-de-wilgen")
 VO = ("vo-stedelijk-lyceum", "vo-vakcollege", "vo-christelijk-college")
+MBO, RMC = "mbo-roc-midden", "rmc-utrecht"
+YOUNG_PEOPLE = 12
+"""Young people of 17 to 21 who left VO. Their BSNs follow those the demo's 300 children and their parents may
+take (fewer children, as in tests, take fewer)."""
 
 
 def synthetic_bsns(count: int, *, seed: int = SEED) -> list[Bsn]:
@@ -124,10 +134,39 @@ def situations(count: int, *, seed: int = SEED) -> Iterator[Situation]:
                             AttendanceStatus.thuiszitter, "save-utrecht")
 
 
+@dataclass(frozen=True)
+class YoungPerson:
+    bsn: Bsn
+    birth_date: date
+    school: str
+    left_on: date
+    enrolled: bool
+    """At the MBO in time (the overstap happened); otherwise a voortijdig schoolverlater the RMC is involved with."""
+
+
+@functools.cache
+def _young_bsns(seed: int) -> tuple[Bsn, ...]:
+    return tuple(synthetic_bsns(300 * 3 + YOUNG_PEOPLE, seed=seed)[300 * 3:])
+
+
+def young_people(today: date, *, seed: int = SEED) -> list[YoungPerson]:
+    """The same for the same day and seed: the BRP (`people.py`) and the index agree on them."""
+    rng = random.Random(seed + 4)
+    last_july = date(today.year if today >= date(today.year, 10, 1) else today.year - 1, 7, 10)
+    found = []
+    for n, bsn in enumerate(_young_bsns(seed)):
+        age = 17 + n % 5
+        born = date(today.year - age, rng.randrange(1, 13), rng.randrange(1, 29))
+        found.append(YoungPerson(bsn, born, rng.choice(VO), last_july, enrolled=n % 3 == 0))
+    return found
+
+
 async def seed_demo(conn: AsyncConnection, *, pseudonymiser: Pseudonymiser, region: str, now: datetime,
                     rules: RuleSet, children: int = 300) -> dict[str, dict[str, Any]]:
     """Organisations with their partner systems' keys, then the children. Returns the private keys by
     organisation: in the demo the gateway plays every partner."""
+    if children > 300:
+        raise ValueError("the demo has at most 300 children (the young people's BSNs follow theirs)")
     private_keys = {}
     for org in ORGANISATIONS:
         await add_organisation(conn, {
@@ -160,12 +199,50 @@ async def seed_demo(conn: AsyncConnection, *, pseudonymiser: Pseudonymiser, regi
                                                   "received_at": now, **event})
         if situation.regisseur:
             await index.set_regisseur(conn, child_id=child_id, organisation_id=situation.regisseur)
-        events = await case_events.events_of(conn, child_id)
-        await case_events.save_assessment(
-            conn, child_id=child_id, assessment=assess(events, await case_events.birth_month(conn, child_id), today,
-                                                       rules),
-            today=today, place=await case_events.monitor_place(conn, child_id, events))
+        await _assess(conn, child_id, today, rules)
+    for young in young_people(today):
+        await _seed_young_person(conn, pseudonymiser, young, now=now, rules=rules, rng=rng)
     return private_keys
+
+
+async def _assess(conn: AsyncConnection, child_id: int, today: date, rules: RuleSet) -> None:
+    events = await case_events.events_of(conn, child_id)
+    await case_events.save_assessment(
+        conn, child_id=child_id, assessment=assess(events, await case_events.birth_month(conn, child_id), today,
+                                                   rules),
+        today=today, place=await case_events.monitor_place(conn, child_id, events))
+
+
+async def _seed_young_person(conn: AsyncConnection, pseudonymiser: Pseudonymiser, young: YoungPerson, *,
+                             now: datetime, rules: RuleSet, rng: random.Random) -> None:
+    """Left VO last July without a startkwalificatie: enrolled at the MBO since, or on the RMC's list."""
+    today = now.date()
+    keys = pseudonymiser.index_keys(young.bsn)
+    [child_id] = await index.find_or_create_children(conn, index_keys=[keys.all_values], key_id=keys.current[0],
+                                                     now=now)
+    partners = (young.school, MBO) if young.enrolled else (young.school, RMC)
+    await index.insert_involvements(conn, [
+        {"id": uuid4(), "child_id": child_id, "organisation_id": org_id,
+         "professional_role": _BY_ID[org_id].roles[0], "contact_point": _BY_ID[org_id].contact_point,
+         "since": young.left_on - timedelta(days=rng.randrange(30, 900)) if org_id == young.school
+         else date(today.year if today.month >= 10 else today.year - 1, 10, rng.randrange(2, 20)),
+         "until": None, "legal_basis": _basis(_BY_ID[org_id].type), "created_at": now} for org_id in partners])
+    birth_month = young.birth_date.replace(day=1)
+    await index.record_birth(conn, child_id=child_id, birth_month=birth_month, until=retain_until(birth_month, 23))
+    events = [
+        {"kind": "enrolment", "organisation_id": young.school, "starts_on": young.left_on - timedelta(days=1500),
+         "subject_organisation": young.school},
+        {"kind": "school-leaving", "organisation_id": young.school, "starts_on": young.left_on,
+         "detail": WITHOUT_STARTKWALIFICATIE, "subject_organisation": MBO},
+    ]
+    if young.enrolled:
+        events.append({"kind": "enrolment", "organisation_id": MBO, "starts_on": young.left_on + timedelta(days=45),
+                       "subject_organisation": MBO})
+    for event in events:
+        event_id = UUID(int=rng.getrandbits(128))
+        await case_events.insert_event(conn, {"id": event_id, "child_id": child_id, "fingerprint": event_id.bytes * 2,
+                                              "received_at": now, **event})
+    await _assess(conn, child_id, today, rules)
 
 
 
@@ -174,6 +251,7 @@ def _basis(org_type: OrgType) -> LegalBasis:
         OrgType.leerplicht: LegalBasis.leerplichtwet, OrgType.save: LegalBasis.jeugdbescherming,
         OrgType.rvdk: LegalBasis.jeugdbescherming, OrgType.ggd: LegalBasis.wet_publieke_gezondheid,
         OrgType.jeugdteam: LegalBasis.jeugdwet, OrgType.swv: LegalBasis.passend_onderwijs,
+        OrgType.rmc: LegalBasis.rmc,
     }.get(org_type, LegalBasis.verwijsindex)
 
 

@@ -6,9 +6,10 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from consent.rules import age_on
 from gateway.core.vocabulary import AttendanceStatus
 
-from .data import PO, SEED, VO, situations, synthetic_bsns
+from .data import PO, SEED, VO, situations, synthetic_bsns, young_people
 
 GIVEN = ("Sanne", "Daan", "Noor", "Sem", "Lotte", "Finn", "Emma", "Milan", "Julia", "Levi", "Tess", "Luuk",
          "Fenna", "Bram", "Yara", "Mohammed", "Zoë", "Adam", "Saar", "Jesse", "Lina", "Thijs", "Nora", "Ayoub")
@@ -65,4 +66,8 @@ def demo_people(today: date, *, children: int = 300, seed: int = SEED) -> dict[s
                 adult, known.given_name if known else adult_name, name,
                 known.birth_date if known else today - timedelta(days=rng.randrange(28 * 365, 50 * 365)),
                 children=(*(known.children if known else ()), bsn))
+    for young in young_people(today, seed=seed):  # adults or nearly: no gezag over them
+        people[young.bsn.digits] = DemoPerson(young.bsn.digits, rng.choice(GIVEN), rng.choice(FAMILY),
+                                              young.birth_date,
+                                              None if age_on(young.birth_date, today) >= 18 else "GezagNietTeBepalen")
     return people

@@ -7,6 +7,7 @@ PURPOSES = {
     "interventieteam": "Hulp als het vastloopt (interventieteam)",
     "leerplicht-handhaving": "Leerplicht",
     "jeugdbescherming": "Bescherming van uw kind",
+    "voortijdig-schoolverlaten": "Hulp bij school of werk na het voortgezet onderwijs (RMC)",
     "monitoring": "Cijfers voor de regio (zonder namen)",
     "toezicht": "Controle door de privacy-functionaris",
 }
@@ -20,7 +21,7 @@ ROLES = {
     "jeugdprofessional": "jeugdprofessional", "teammanager": "teammanager", "consulent": "consulent",
     "interventieteam": "interventieteam", "jeugdbeschermer": "jeugdbeschermer",
     "raadsonderzoeker": "raadsonderzoeker", "privacy-officer": "privacy-functionaris",
-    "regiobeheerder": "regiobeheerder",
+    "regiobeheerder": "regiobeheerder", "rmc-consulent": "RMC-consulent (hulp na school)",
 }
 
 BASES = {
@@ -29,6 +30,7 @@ BASES = {
     "wet-publieke-gezondheid": "Wettelijke taak (jeugdgezondheidszorg)",
     "jeugdwet-7.1.1-verwijsindex": "Melding van betrokkenheid (Jeugdwet)",
     "wet-passend-onderwijs": "Wettelijke taak (passend onderwijs)",
+    "leerplichtwet-8a-rmc": "Wettelijke taak (jongeren zonder diploma helpen, RMC)",
 }
 
 STATUSES = {

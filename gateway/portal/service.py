@@ -41,11 +41,12 @@ from .session import PortalChild, PortalSession, age_on
 
 PORTAL = "portaal"
 ENTRYPOINT = "inbeeld.portal.decision"
+YOUNG_UNTIL = 23
 REFUSALS = {"child-decides-from-16": "Vanaf 16 jaar beslist uw kind zelf over deze gegevens."}
 
 
 class NothingToShow(Exception):
-    """The person has no children under their gezag (and is not a child of 12 or over)."""
+    """The person has no children under their gezag (and is not a young person of 12 to 22)."""
 
 
 class RegistryFailed(Exception):
@@ -81,7 +82,7 @@ def _audit(context: AppContext, session: PortalSession, meta: RequestMeta, actio
 
 
 async def login(context: AppContext, persons: PersonRegistry, bsn: str, now: datetime) -> PortalSession:
-    """The person's children under gezag from the BRP (or themselves, a child of 12 or over)."""
+    """The person's children under gezag from the BRP (or themselves, a young person of 12 to 22)."""
     today = local_date(now)
     try:
         me = await persons.person(bsn, for_portal=True)
@@ -99,7 +100,7 @@ async def login(context: AppContext, persons: PersonRegistry, bsn: str, now: dat
         if children:
             return PortalSession(bsn, me.given_name, "custodian", tuple(children), stamp, stamp)
     age = age_on(me.birth_date.isoformat() if me.birth_date else None, today)
-    if age is not None and 12 <= age < 18:
+    if age is not None and 12 <= age < YOUNG_UNTIL:  # the index keeps young people in beeld until 23 (RMC)
         myself = PortalChild(bsn, me.given_name, me.birth_date.isoformat() if me.birth_date else None)
         return PortalSession(bsn, me.given_name, "child", (myself,), stamp, stamp)
     raise NothingToShow

@@ -12,7 +12,9 @@ import httpx
 import pytest
 
 from consent.receipts import verify_receipt
+from consent.rules import age_on
 from gateway.core.vocabulary import Role
+from gateway.demo.data import young_people
 from tests.fixtures.portal import DemoGateway, child_number, csrf_token, demo_gateway, hidden_fields, log_in
 
 PURPOSE = "afstemming-kernteam"
@@ -324,3 +326,22 @@ def test_a_login_below_digid_substantieel_is_refused(gw: DemoGateway) -> None:
     assert asyncio.run(login_requiring(frozenset({"urn:nl-eid-gdi:1.0:assurance-class:substantial"}))) == parent.bsn
     with pytest.raises(LoginFailed, match="assurance level"):
         asyncio.run(login_requiring(frozenset({"urn:nl-eid-gdi:1.0:assurance-class:high"})))
+
+
+def test_a_young_person_after_school_sees_their_own_data_up_to_23(gw: DemoGateway) -> None:
+    """A voortijdig schoolverlater of 18 or over logs in about themselves, sees the RMC involved and the RMC's
+    lookup in their access list; at 23 the portal has nothing to show them."""
+    young = next(y for y in young_people(gw.today()) if not y.enrolled and age_on(y.birth_date, gw.today()) >= 18)
+    bsn = young.bsn.digits
+    rmc = gw.api("rmc-utrecht", Role.rmc_consulent).post(
+        "/v1/children/lookup", json={"bsn": bsn, "purpose": "voortijdig-schoolverlaten"})
+    assert rmc.status_code == 200, rmc.text
+    browser = log_in(gw, bsn)
+    page = browser.get("/portaal/kind/0")
+    assert page.status_code == 200, page.text[:500]
+    assert "RMC regio Utrecht (demo)" in page.text and "RMC-consulent" in page.text
+    assert "Zocht uw kind op" in page.text  # the RMC's lookup, in plain words
+    assert bsn not in page.text
+    # Too old for the index's task: the same person at 23 sees nothing (no children, not a young person).
+    gw.clock.offset = timedelta(days=366 * (23 - age_on(young.birth_date, gw.today())))
+    assert "geen kinderen" in log_in_refused(gw, bsn)
