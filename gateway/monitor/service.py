@@ -1,5 +1,6 @@
 """The monthly monitor: thuiszitter cases open at the end of a month per gemeente and school type by duration
-band, new and ended cases, median days to a passend aanbod, escalations, overdue steps and a year's trend.
+band, new and ended cases, median days to a passend aanbod, escalations, overdue steps, voortijdig schoolverlaten
+(young people on the RMC's list at the month's end, and new on it) and a year's trend.
 Aggregates only; small counts are suppressed (`suppression`) before anything leaves."""
 
 import csv
@@ -41,6 +42,9 @@ class Month(BaseModel):
     open: int | None
     new: int | None
     ended: int | None
+    voortijdig_schoolverlaters: int | None
+    """Left school without a startkwalificatie, not enrolled again by 1 October, and still not at the month's end."""
+    new_voortijdig_schoolverlaters: int | None
 
 
 class Report(BaseModel):
@@ -59,6 +63,11 @@ class Report(BaseModel):
 
 def _last_day(first: date) -> date:
     return add_months(first, 1) - timedelta(days=1)
+
+
+def _left_school_at(end: date) -> Any:
+    """The RMC's contact steps (one per leaving without a startkwalificatie) not done by `end`."""
+    return and_(step.c.party == "rmc", step.c.starts_on <= end, or_(step.c.done_on.is_(None), step.c.done_on > end))
 
 
 def _open_at(end: date) -> Any:
@@ -105,7 +114,10 @@ async def build(conn: AsyncConnection, *, region: str, first: date, threshold: i
             month=start.strftime("%Y-%m"),
             open=_shown(await _count(conn, case_table, _open_at(last)), threshold),
             new=_shown(await _count(conn, case_table, case_table.c.started_on.between(start, last)), threshold),
-            ended=_shown(await _count(conn, case_table, case_table.c.ended_on.between(start, last)), threshold)))
+            ended=_shown(await _count(conn, case_table, case_table.c.ended_on.between(start, last)), threshold),
+            voortijdig_schoolverlaters=_shown(await _count(conn, step, _left_school_at(last)), threshold),
+            new_voortijdig_schoolverlaters=_shown(await _count(
+                conn, step, step.c.party == "rmc", step.c.starts_on.between(start, last)), threshold)))
         progress()
     if tables[0].hidden[-1][-1]:  # this month's total is hidden in the tables: hide it in the trend too
         trend[-1].open = None
@@ -152,6 +164,6 @@ def as_csv(report: Report) -> str:
     for key in ("new", "ended", "median_days_to_aanbod", "escalations", "overdue_steps"):
         put("month", key, "", getattr(report, key))
     for month in report.trend:
-        for key in ("open", "new", "ended"):
+        for key in ("open", "new", "ended", "voortijdig_schoolverlaters", "new_voortijdig_schoolverlaters"):
             put("trend", month.month, key, getattr(month, key))
     return out.getvalue()
