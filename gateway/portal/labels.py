@@ -30,8 +30,12 @@ BASES = {
     "wet-publieke-gezondheid": "Wettelijke taak (jeugdgezondheidszorg)",
     "jeugdwet-7.1.1-verwijsindex": "Melding van betrokkenheid (Jeugdwet)",
     "wet-passend-onderwijs": "Wettelijke taak (passend onderwijs)",
+    "jeugdwet": "Wettelijke taak (jeugdhulp)",
     "leerplichtwet-8a-rmc": "Wettelijke taak (jongeren zonder diploma helpen, RMC)",
 }
+
+OUTCOMES = {"allowed": "Toegestaan", "denied": "Geweigerd", "not-found": "Niet gevonden"}
+"""Every audit `Outcome` (a test holds them equal)."""
 
 STATUSES = {
     "pending": "Wacht op toestemming van iemand anders", "active": "Geldig", "withdrawn": "Ingetrokken",

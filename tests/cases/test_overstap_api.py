@@ -68,6 +68,7 @@ async def test_a_leaver_not_enrolled_by_1_october_is_on_the_rmc_worklist(databas
         assert card.status_code == 200, card.text
         body = card.json()
         assert body["attendance"]["status"] == "voortijdig-schoolverlater"
+        assert body["attendance"]["reported_by"]["id"] == "school-a"  # the last school, which reported the leaving
         assert {i["organisation"]["type"] for i in body["involvements"]} == {"school"}
         assert body.get("regisseur") is None
         problem(await gw.client.get(f"/v1/children/{rmc_ref}/case", headers=gw.auth("rmc"), params={"purpose": RMC}),

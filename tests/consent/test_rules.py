@@ -59,6 +59,16 @@ def test_16_and_over_the_child_alone() -> None:
     assert not satisfied(req, child_consents=False, consenting_custodians={MOTHER})
 
 
+@pytest.mark.parametrize("born", [date(2008, 11, 23), date(2004, 1, 5), date(2003, 11, 24)])  # 18, 22, 22
+def test_18_to_22_the_young_person_alone_whatever_the_brp_says_of_gezag(born: date) -> None:
+    """After school the RMC keeps young people in beeld until 23: adults, who decide alone (no gezag over them)."""
+    for custody, custodians in ((Custody.none, ()), (Custody.two_parents, (MOTHER, FATHER))):
+        req = requirement(child(born, custody, custodians), today=TODAY)
+        assert req == Requirement(child_must_consent=True, custodians=())
+        assert isinstance(req, Requirement) and not satisfied(req, child_consents=False,
+                                                              consenting_custodians={MOTHER, FATHER})
+
+
 @pytest.mark.parametrize(("custody", "custodians"), [
     (Custody.one_parent, (MOTHER,)), (Custody.guardian, (GUARDIAN,)), (Custody.parent_and_third, (MOTHER, GUARDIAN)),
 ])
