@@ -3,6 +3,7 @@ VO school reports a leaver without a startkwalificatie, 1 October passes without
 the young person a voortijdig schoolverlater, and the RMC finds them on its worklist and may see their status
 and schools, nothing more. The MBO's enrolment ends it."""
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -21,7 +22,8 @@ RMC = "voortijdig-schoolverlaten"
 
 async def test_a_leaver_not_enrolled_by_1_october_is_on_the_rmc_worklist(database_url: str, tmp_path: Path) -> None:
     clock = TravelClock(datetime(2026, 7, 1, 8, tzinfo=UTC))
-    async with running_gateway(gateway_settings(tmp_path, database_url), clock=clock) as gw:
+    hooks = {org: f"http://127.0.0.1:9/{org}" for org in ("school-a", "rmc", "leerplicht")}
+    async with running_gateway(gateway_settings(tmp_path, database_url), clock=clock, webhooks=hooks) as gw:
         refs = {org: (await gw.register(org, BSN, birth_date="2009-05-14")).json()["child_ref"]
                 for org in ("school-a", "ggd")}
 
@@ -59,6 +61,10 @@ async def test_a_leaver_not_enrolled_by_1_october_is_on_the_rmc_worklist(databas
         assert await worklist() == []  # the MBO has until 1 October
         clock.to(date(2026, 10, 1))
         await watch_once(gw.app.state.context)
+        # The RMC is told the step started (its statutory task); the school, involved, too.
+        notices = await gw.rows("SELECT recipient_id, payload FROM outbox_message WHERE event_type = 'case.step'")
+        assert sorted((r.recipient_id, json.loads(r.payload)["step"]) for r in notices) == [
+            ("rmc", "rmc-contact"), ("school-a", "rmc-contact")]
         (item,) = await worklist()
         assert (item["child_ref"], item["step"], item["party"], item["status"], item["starts_on"], item["due_on"]) \
             == (rmc_ref, "rmc-contact", "rmc", "voortijdig-schoolverlater", "2026-10-01", "2026-10-15")
