@@ -81,10 +81,9 @@ IDLE_PING_SECONDS = 10.0
 def _begin_immediate(conn: Any) -> None:
     # Every request appends to the audit log, so every request writes: take the write lock at the start rather
     # than upgrading a read snapshot later (which SQLite refuses when another writer came in between).
-    # A deferred BEGIN takes no lock, so it cannot wait; BEGIN IMMEDIATE may, in the driver's thread.
-    if conn.get_execution_options().get("sqlite_read_only"):
-        conn.exec_driver_sql("BEGIN", execution_options=IN_LOOP)
-    else:
+    # A reader begins nothing: each statement reads a snapshot of its own (as on PostgreSQL, READ COMMITTED), and
+    # no long read holds the WAL back from its checkpoint. BEGIN IMMEDIATE may wait, in the driver's thread.
+    if not conn.get_execution_options().get("sqlite_read_only"):
         conn.exec_driver_sql("BEGIN IMMEDIATE", execution_options={"sqlite_in_loop": False})
 
 
@@ -231,8 +230,8 @@ class Database:
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
         """Reads outside any request transaction: no write lock, no place in the writers' queue. For requests that
-        wait on others (partner systems) between reading and writing their audit record. SQLite reads from one
-        snapshot; PostgreSQL from one per statement."""
+        wait on others (partner systems) between reading and writing their audit record. Each statement reads from
+        a snapshot of its own, on SQLite as on PostgreSQL."""
         async with self.engine.connect() as conn:
             await conn.execution_options(**self._read_options)
             try:
