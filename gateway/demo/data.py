@@ -17,7 +17,7 @@ from gateway.auth.assertion import generate_client_key
 from gateway.auth.service import enrol_client
 from gateway.cases import repository as case_events
 from gateway.cases.rules import RuleSet
-from gateway.cases.status import WITHOUT_STARTKWALIFICATIE, assess
+from gateway.cases.status import WITHOUT_STARTKWALIFICATIE, assess, counting_day
 from gateway.core.vocabulary import AttendanceStatus, LegalBasis, OrgType, Role
 from gateway.demo.cases import demo_events
 from gateway.index import repository as index
@@ -225,7 +225,7 @@ async def _seed_young_person(conn: AsyncConnection, pseudonymiser: Pseudonymiser
         {"id": uuid4(), "child_id": child_id, "organisation_id": org_id,
          "professional_role": _BY_ID[org_id].roles[0], "contact_point": _BY_ID[org_id].contact_point,
          "since": young.left_on - timedelta(days=rng.randrange(30, 900)) if org_id == young.school
-         else date(today.year if today.month >= 10 else today.year - 1, 10, rng.randrange(2, 20)),
+         else counting_day(young.left_on) + timedelta(days=rng.randrange(1, 19)),
          "until": None, "legal_basis": _basis(_BY_ID[org_id].type), "created_at": now} for org_id in partners])
     birth_month = young.birth_date.replace(day=1)
     await index.record_birth(conn, child_id=child_id, birth_month=birth_month, until=retain_until(birth_month, 23))

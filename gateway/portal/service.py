@@ -28,6 +28,7 @@ from consent.service import (
 )
 from gateway.audit import repository as audit_log
 from gateway.audit.service import ALLOWED, DENIED, AuditEntry
+from gateway.cases.status import RMC_UNTIL_YEARS
 from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
 from gateway.core.errors import InbeeldError, RecordOnFailure
@@ -41,7 +42,6 @@ from .session import PortalChild, PortalSession, age_on
 
 PORTAL = "portaal"
 ENTRYPOINT = "inbeeld.portal.decision"
-YOUNG_UNTIL = 23
 REFUSALS = {"child-decides-from-16": "Vanaf 16 jaar beslist uw kind zelf over deze gegevens."}
 
 
@@ -100,7 +100,7 @@ async def login(context: AppContext, persons: PersonRegistry, bsn: str, now: dat
         if children:
             return PortalSession(bsn, me.given_name, "custodian", tuple(children), stamp, stamp)
     age = age_on(me.birth_date.isoformat() if me.birth_date else None, today)
-    if age is not None and 12 <= age < YOUNG_UNTIL:  # the index keeps young people in beeld until 23 (RMC)
+    if age is not None and 12 <= age < RMC_UNTIL_YEARS:  # the index keeps young people in beeld until 23
         myself = PortalChild(bsn, me.given_name, me.birth_date.isoformat() if me.birth_date else None)
         return PortalSession(bsn, me.given_name, "child", (myself,), stamp, stamp)
     raise NothingToShow
