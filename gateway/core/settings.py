@@ -23,7 +23,8 @@ class Settings(BaseSettings):
     region: str = "utrecht"
     data_dir: Path = Path("var")
     database_url: str = ""
-    """Empty: a SQLite file in `data_dir`. PostgreSQL: `postgresql+psycopg://user@host/db`."""
+    """Empty: a SQLite file in `data_dir`. PostgreSQL: `postgresql+psycopg://user@host/db` (requests use asyncpg on
+    the same URL, `db.asyncpg_url`)."""
     keys_json: SecretStr | None = None
     """The key ring as JSON (production: from a secret store). Empty: `data_dir/keys.json`."""
     public_url: str = "http://127.0.0.1:8000"
