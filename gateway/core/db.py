@@ -164,8 +164,10 @@ def make_async_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_checkpoint_by_driver)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
+    # 20 kept open, as for SQLite: more requests than that read at once only in bursts, and a connection opened for
+    # a burst (QueuePool's overflow) is closed after it, each costing a connect.
     asyncpg, connect_args = asyncpg_url(url)
-    engine = create_async_engine(asyncpg, pool_size=10, max_overflow=10, pool_timeout=10, connect_args=connect_args)
+    engine = create_async_engine(asyncpg, pool_size=20, max_overflow=10, pool_timeout=10, connect_args=connect_args)
     _check_before_use(engine.sync_engine)
     return engine
 
