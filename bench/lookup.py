@@ -7,9 +7,9 @@ Loads N synthetic children (default 1,000,000) into a fresh SQLite (or PostgreSQ
 
 Endpoints: GET /v1/health (baseline, no database), GET /v1/children/{ref}/involvements (policy decision,
 one indexed read, the audit record by group commit), POST /v1/children/lookup (BSN in the body: HMAC, indexed
-read, policy, audit). Rounds alternate the endpoints; the table shows medians, the ratio to the baseline, wrk's
-p50 and p99 latency and the largest worker's resident memory after the run; then the ratio of 2 workers to 1 and,
-for several index sizes, of the largest to the smallest.
+read, policy, audit). Rounds alternate the endpoints; the table shows medians, the median of each round's ratio
+to that round's baseline, wrk's p50 and p99 latency and the largest worker's resident memory after the run;
+then the ratio of 2 workers to 1 and, for several index sizes, of the largest to the smallest.
 Needs `wrk` (Debian package). Not a test: figures depend on the machine.
 """
 
@@ -222,11 +222,14 @@ def measure(args: argparse.Namespace, children: int) -> list[tuple[Any, ...]]:
                         results[name].append(wrk(f"http://127.0.0.1:{port}/v1/health" if name == "health"
                                                  else f"http://127.0.0.1:{port}", args.seconds, token, script))
                 rss = max(rss_mb(process.pid))
-                base = statistics.median(r[0] for r in results["health"])
+                bases = [r[0] for r in results["health"]]
                 for name, runs in results.items():
                     rates = [r[0] for r in runs]
                     median = statistics.median(rates)
-                    rows.append((workers, name, median, median / base, min(rates), max(rates),
+                    # Each round's ratio to the health run just before it: the machine's speed drifts between
+                    # rounds (shared CPUs), less within one.
+                    ratio = statistics.median(rate / base for rate, base in zip(rates, bases, strict=True))
+                    rows.append((workers, name, median, ratio, min(rates), max(rates),
                                  sum(r[1] for r in runs), statistics.median(r[2] for r in runs),
                                  statistics.median(r[3] for r in runs), rss))
             finally:

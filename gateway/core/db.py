@@ -228,7 +228,9 @@ class Database:
         self._writers = asyncio.Lock() if _is_sqlite(url) else None
         # PostgreSQL (READ COMMITTED) takes a snapshot per statement, in a transaction or not: a read needs none,
         # and its BEGIN and ROLLBACK would be two round trips.
-        self._read_options = READ_ONLY if _is_sqlite(url) else {"isolation_level": "AUTOCOMMIT"}
+        # The options are the engine's, not set per connection: that costs a trip through SQLAlchemy's greenlet.
+        self._readers = self.engine.execution_options(
+            **(READ_ONLY if _is_sqlite(url) else {"isolation_level": "AUTOCOMMIT"}))
 
     @contextlib.asynccontextmanager
     async def request_transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -260,12 +262,8 @@ class Database:
         """Reads outside any request transaction: no write lock, no place in the writers' queue. For requests that
         wait on others (partner systems) between reading and writing their audit record. Each statement reads from
         a snapshot of its own, on SQLite as on PostgreSQL."""
-        async with self.engine.connect() as conn:
-            await conn.execution_options(**self._read_options)
-            try:
-                yield conn
-            finally:
-                await conn.rollback()
+        async with self._readers.connect() as conn:  # closing it rolls back what a read began
+            yield conn
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
