@@ -55,6 +55,19 @@ ACTIONS = {
     "child.lookup.peers": "Zocht uw kind ook op in andere regio's", "peer.lookup": "Een andere regio zocht uw kind op",
 }
 
+ACTIONS_ABOUT_YOU = {
+    "child.lookup": "Zocht u op", "worklist.read": "Zag u op de werklijst",
+    "child.lookup.peers": "Zocht u ook op in andere regio's", "peer.lookup": "Een andere regio zocht u op",
+}
+"""For a young person who logged in about themselves: the `ACTIONS` that name "uw kind"."""
+
+
+def action(code: str, relation: str) -> str:
+    """The words for an audit action, to a parent (`custodian`) or to the young person it is about (`child`)."""
+    if relation == "child" and code in ACTIONS_ABOUT_YOU:
+        return ACTIONS_ABOUT_YOU[code]
+    return ACTIONS.get(code, code)
+
 
 def basis(code: str | None) -> str:
     if not code:

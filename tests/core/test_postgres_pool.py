@@ -53,3 +53,16 @@ async def test_reads_take_no_transaction(database: Database) -> None:
         first = await conn.scalar(text("SELECT pg_current_xact_id()::text"))
         second = await conn.scalar(text("SELECT pg_current_xact_id()::text"))
     assert first != second
+
+
+async def test_a_libpq_url_serves_asyncpg_as_it_is(postgres_url: str) -> None:
+    """The setting is written for libpq (psycopg serves migrations and the CLI): its sslmode and connect_timeout
+    reach asyncpg under asyncpg's names."""
+    database = Database(f"{postgres_url}?sslmode=disable&connect_timeout=2")
+    try:
+        assert await _backend_pid(database) > 0
+    finally:
+        await database.dispose()
+    url, connect_args = db_module.asyncpg_url(f"{postgres_url}?sslmode=verify-full&connect_timeout=2")
+    assert url.drivername == "postgresql+asyncpg" and url.query == {"ssl": "verify-full"}
+    assert connect_args["timeout"] == 2.0

@@ -11,3 +11,9 @@ def test_every_code_has_its_words() -> None:
     assert set(Role) <= labels.ROLES.keys()
     assert set(LegalBasis) - {LegalBasis.consent} <= labels.BASES.keys()  # a consent is shown by its own words
     assert labels.OUTCOMES.keys() == set(Outcome)
+
+
+def test_a_young_person_is_told_of_themselves_not_of_their_child() -> None:
+    for code, words in labels.ACTIONS.items():
+        assert ("uw kind" in words) == (code in labels.ACTIONS_ABOUT_YOU), code
+        assert "uw kind" not in labels.action(code, "child") and labels.action(code, "custodian") == words

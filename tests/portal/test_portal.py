@@ -340,7 +340,7 @@ def test_a_young_person_after_school_sees_their_own_data_up_to_23(gw: DemoGatewa
     page = browser.get("/portaal/kind/0")
     assert page.status_code == 200, page.text[:500]
     assert "RMC regio Utrecht (demo)" in page.text and "RMC-consulent" in page.text
-    assert "Zocht uw kind op" in page.text  # the RMC's lookup, in plain words
+    assert "Zocht u op" in page.text and "uw kind" not in page.text  # the RMC's lookup, in plain words, to them
     assert bsn not in page.text
     # Too old for the index's task: the same person at 23 sees nothing (no children, not a young person).
     gw.clock.offset = timedelta(days=366 * (23 - age_on(young.birth_date, gw.today())))
