@@ -128,8 +128,8 @@ def _closed_by_server(connection: Any) -> bool:
 
 def _check_before_use(engine: Engine) -> None:
     """Instead of SQLAlchemy's `pool_pre_ping`, a round trip at every checkout (one or two per request): a pooled
-    connection is discarded when the server closed it, and pinged only when it sat idle for a while (a
-    connection a firewall forgot says nothing)."""
+    connection is discarded when the server closed it, and pinged only when it sat idle for a while (a connection
+    a firewall forgot says nothing)."""
 
     @event.listens_for(engine, "connect")
     @event.listens_for(engine, "checkin")
@@ -166,8 +166,8 @@ def make_async_engine(url: str) -> AsyncEngine:
         return engine
     # 20 kept open, as for SQLite: more requests than that read at once only in bursts, and a connection opened for
     # a burst (QueuePool's overflow) is closed after it, each costing a connect.
-    asyncpg, connect_args = asyncpg_url(url)
-    engine = create_async_engine(asyncpg, pool_size=20, max_overflow=10, pool_timeout=10, connect_args=connect_args)
+    for_asyncpg, connect_args = asyncpg_url(url)
+    engine = create_async_engine(for_asyncpg, pool_size=20, max_overflow=10, pool_timeout=10, connect_args=connect_args)
     _check_before_use(engine.sync_engine)
     return engine
 
