@@ -82,9 +82,13 @@ _BY_ID = {o.id: o for o in ORGANISATIONS}
 PO = ("po-de-regenboog", "po-het-kompas", "po-de-wilgen")
 VO = ("vo-stedelijk-lyceum", "vo-vakcollege", "vo-christelijk-college")
 MBO, RMC = "mbo-roc-midden", "rmc-utrecht"
+DEMO_CHILDREN = 300
+"""The most children the demo seeds (and its default)."""
+BSNS_PER_CHILD = 3
+"""A child's BSN and room for two custodians' (`people.demo_people`)."""
 YOUNG_PEOPLE = 12
-"""Young people of 17 to 21 who left VO. Their BSNs follow those the demo's 300 children and their parents may
-take (fewer children, as in tests, take fewer)."""
+"""Young people of 17 to 21 who left VO. Their BSNs follow those the demo's children and their parents may take
+(fewer children, as in tests, take fewer)."""
 
 
 def synthetic_bsns(count: int, *, seed: int = SEED) -> list[Bsn]:
@@ -146,7 +150,8 @@ class YoungPerson:
 
 @functools.cache
 def _young_bsns(seed: int) -> tuple[Bsn, ...]:
-    return tuple(synthetic_bsns(300 * 3 + YOUNG_PEOPLE, seed=seed)[300 * 3:])
+    taken = DEMO_CHILDREN * BSNS_PER_CHILD
+    return tuple(synthetic_bsns(taken + YOUNG_PEOPLE, seed=seed)[taken:])
 
 
 def young_people(today: date, *, seed: int = SEED) -> list[YoungPerson]:
@@ -162,11 +167,11 @@ def young_people(today: date, *, seed: int = SEED) -> list[YoungPerson]:
 
 
 async def seed_demo(conn: AsyncConnection, *, pseudonymiser: Pseudonymiser, region: str, now: datetime,
-                    rules: RuleSet, children: int = 300) -> dict[str, dict[str, Any]]:
+                    rules: RuleSet, children: int = DEMO_CHILDREN) -> dict[str, dict[str, Any]]:
     """Organisations with their partner systems' keys, then the children. Returns the private keys by
     organisation: in the demo the gateway plays every partner."""
-    if children > 300:
-        raise ValueError("the demo has at most 300 children (the young people's BSNs follow theirs)")
+    if children > DEMO_CHILDREN:
+        raise ValueError(f"the demo has at most {DEMO_CHILDREN} children (the young people's BSNs follow theirs)")
     private_keys = {}
     for org in ORGANISATIONS:
         await add_organisation(conn, {
@@ -256,7 +261,7 @@ def _basis(org_type: OrgType) -> LegalBasis:
 
 
 def first_demo_bsn_with(status: AttendanceStatus) -> tuple[Bsn, Situation]:
-    for bsn, situation in zip(synthetic_bsns(300), situations(300), strict=True):
+    for bsn, situation in zip(synthetic_bsns(DEMO_CHILDREN), situations(DEMO_CHILDREN), strict=True):
         if situation.status is status:
             return bsn, situation
     raise LookupError(status)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from consent.rules import age_on
 from gateway.core.vocabulary import AttendanceStatus
 
-from .data import PO, SEED, VO, situations, synthetic_bsns, young_people
+from .data import BSNS_PER_CHILD, DEMO_CHILDREN, PO, SEED, VO, situations, synthetic_bsns, young_people
 
 GIVEN = ("Sanne", "Daan", "Noor", "Sem", "Lotte", "Finn", "Emma", "Milan", "Julia", "Levi", "Tess", "Luuk",
          "Fenna", "Bram", "Yara", "Mohammed", "Zoë", "Adam", "Saar", "Jesse", "Lina", "Thijs", "Nora", "Ayoub")
@@ -43,10 +43,10 @@ def _age_range(partners: tuple[str, ...], status: AttendanceStatus) -> tuple[int
     return (5, 5) if status is AttendanceStatus.vrijstelling_5a else (6, 16)
 
 
-def demo_people(today: date, *, children: int = 300, seed: int = SEED) -> dict[str, DemoPerson]:
+def demo_people(today: date, *, children: int = DEMO_CHILDREN, seed: int = SEED) -> dict[str, DemoPerson]:
     """Every demo child and adult by BSN. Some families have two children in the demo."""
     rng = random.Random(seed + 3)
-    bsns = [b.digits for b in synthetic_bsns(children * 3, seed=seed)]
+    bsns = [b.digits for b in synthetic_bsns(children * BSNS_PER_CHILD, seed=seed)]
     kids, adults = bsns[:children], iter(bsns[children:])
     people: dict[str, DemoPerson] = {}
     family: tuple[str, tuple[str, ...], str] | None = None  # name, custodians, custody of the previous child
