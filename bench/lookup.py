@@ -18,6 +18,7 @@ import os
 import platform
 import random
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -28,7 +29,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 from uuid import uuid4
 
 import httpx
@@ -143,21 +144,58 @@ def wrk(url: str, seconds: int, token: str, script: Path | None) -> tuple[float,
     return rps, errors, p50, p99
 
 
-def rss_mb(pid: int) -> list[float]:
-    """Resident memory of each worker: the server's child processes, or the server itself when it has none."""
-    children = []
+def _processes() -> list[tuple[int, str, list[str]]]:
+    """(pid, command name, the fields after it) of every process (Linux /proc)."""
+    found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            head, tail = stat.read_text().rsplit(")", 1)
         except OSError:
             continue
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
+        found.append((int(stat.parent.name), head.split("(", 1)[1], tail.split()))
+    return found
+
+
+def workers_of(pid: int) -> list[int]:
+    """The server's worker processes, or the server itself when it has none."""
+    return [p for p, _, fields in _processes() if int(fields[1]) == pid] or [pid]
+
+
+def rss_mb(pid: int) -> list[float]:
+    """Resident memory of each worker."""
     sizes = []
-    for worker in children or [pid]:
+    for worker in workers_of(pid):
         status = Path(f"/proc/{worker}/status").read_text()
         sizes.append(int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1)) / 1024)  # type: ignore[union-attr]
     return sizes
+
+
+class CpuUse:
+    """CPU seconds spent from here on by the gateway (server and workers), the database (every `postgres`
+    process), wrk (this process's finished children) and nobody (the machine's idle time): where a run's
+    CPUs went, so that a ratio can be read against what the machine had left."""
+
+    def __init__(self, server_pid: int) -> None:
+        self._server = server_pid
+        self._start = self._now()
+
+    def _now(self) -> dict[str, float]:
+        tick = os.sysconf("SC_CLK_TCK")
+        gateway = database = 0.0
+        for pid, name, fields in _processes():
+            used = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            if pid == self._server or int(fields[1]) == self._server:
+                gateway += used
+            elif name == "postgres":
+                database += used
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        return {"gateway": gateway, "database": database, "wrk": children.ru_utime + children.ru_stime,
+                "idle": (cpu[3] + cpu[4]) / tick, "all": sum(cpu) / tick}
+
+    def since(self) -> dict[str, float]:
+        now = self._now()
+        return {key: now[key] - self._start[key] for key in now}
 
 
 def serve(workers: int, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -193,13 +231,31 @@ def server_env(work: Path, pg_name: str | None, port: int) -> tuple[dict[str, st
     return env, Settings(mode=Mode.development, data_dir=work, database_url=url, public_url=public)
 
 
-def measure(args: argparse.Namespace, children: int) -> list[tuple[Any, ...]]:
-    """Rows (workers, endpoint, median req/s, ratio to health, min, max, errors, p50 ms, p99 ms, RSS MB) for one
-    index size."""
+class Row(NamedTuple):
+    workers: int
+    endpoint: str
+    rate: float  # median req/s
+    ratio: float  # median of each round's ratio to its health run
+    low: float
+    high: float
+    errors: int
+    p50: float
+    p99: float
+    rss: float  # the largest worker's, MB
+    cpu: dict[str, float]  # median CPU ms per request by gateway, database and wrk; idle: % of the machine
+
+
+def _cpu_per_request(used: dict[str, float], requests: float) -> dict[str, float]:
+    per = {key: used[key] * 1000 / requests for key in ("gateway", "database", "wrk")}
+    return {**per, "idle": 100 * used["idle"] / used["all"]}
+
+
+def measure(args: argparse.Namespace, children: int) -> list[Row]:
+    """The table's rows for one index size."""
     work, pg_name, port = Path(tempfile.mkdtemp(prefix="inbeeld-bench-")), fresh_database(args.database), \
         18000 + os.getpid() % 1000
     env, settings = server_env(work, pg_name, port)
-    rows: list[tuple[Any, ...]] = []
+    rows: list[Row] = []
     try:
         started = time.monotonic()
         refs, bsns = load(settings, children)
@@ -212,26 +268,29 @@ def measure(args: argparse.Namespace, children: int) -> list[tuple[Any, ...]]:
         for workers in (int(w) for w in args.workers.split(",")):
             process = serve(workers, port, env, work / f"serve-{workers}.log")
             try:
-                results: dict[str, list[tuple[float, int, float, float]]] = {
+                runs: dict[str, list[tuple[float, int, float, float]]] = {
                     "health": [], "involvements": [], "lookup": []}
+                cpus: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
                 for _ in range(args.rounds):
                     token = mint_access_token(load_key_ring(settings), issuer=settings.public_url,
                                               audience=settings.token_audience, caller=caller)
                     for name, script in (("health", None), ("involvements", work / "involvements.lua"),
                                          ("lookup", work / "lookup.lua")):
-                        results[name].append(wrk(f"http://127.0.0.1:{port}/v1/health" if name == "health"
-                                                 else f"http://127.0.0.1:{port}", args.seconds, token, script))
+                        meter = CpuUse(process.pid)
+                        runs[name].append(wrk(f"http://127.0.0.1:{port}/v1/health" if name == "health"
+                                              else f"http://127.0.0.1:{port}", args.seconds, token, script))
+                        cpus[name].append(_cpu_per_request(meter.since(), runs[name][-1][0] * args.seconds))
                 rss = max(rss_mb(process.pid))
-                bases = [r[0] for r in results["health"]]
-                for name, runs in results.items():
-                    rates = [r[0] for r in runs]
-                    median = statistics.median(rates)
+                bases = [r[0] for r in runs["health"]]
+                for name, results in runs.items():
+                    rates = [r[0] for r in results]
                     # Each round's ratio to the health run just before it: the machine's speed drifts between
                     # rounds (shared CPUs), less within one.
                     ratio = statistics.median(rate / base for rate, base in zip(rates, bases, strict=True))
-                    rows.append((workers, name, median, ratio, min(rates), max(rates),
-                                 sum(r[1] for r in runs), statistics.median(r[2] for r in runs),
-                                 statistics.median(r[3] for r in runs), rss))
+                    rows.append(Row(workers, name, statistics.median(rates), ratio, min(rates), max(rates),
+                                    sum(r[1] for r in results), statistics.median(r[2] for r in results),
+                                    statistics.median(r[3] for r in results), rss,
+                                    {key: statistics.median(c[key] for c in cpus[name]) for key in cpus[name][0]}))
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
@@ -263,12 +322,13 @@ def main() -> None:
         print(f"\n{size:,} children, {args.database}, wrk -t1 -c16, {args.rounds} rounds of {args.seconds} s,"
               f" medians\n")
         print("| workers | endpoint | req/s | ratio to health | min | max | errors | p50 ms | p99 ms | p99/p50"
-              " | RSS per worker MB |")
-        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for workers, name, median, ratio, low, high, errors, p50, p99, rss in rows:
-            print(f"| {workers} | {name} | {median:,.0f} | {ratio:.2f} | {low:,.0f} | {high:,.0f} | {errors} |"
-                  f" {p50:.2f} | {p99:.2f} | {p99 / p50:.1f} | {rss:.0f} |")
-        lookups[size] = {workers: median for workers, name, median, *_ in rows if name == "lookup"}
+              " | RSS per worker MB | CPU ms/req: gateway | database | wrk | idle % |")
+        print("| ---: | --- |" + " ---: |" * 13)
+        for r in rows:
+            print(f"| {r.workers} | {r.endpoint} | {r.rate:,.0f} | {r.ratio:.2f} | {r.low:,.0f} | {r.high:,.0f} |"
+                  f" {r.errors} | {r.p50:.2f} | {r.p99:.2f} | {r.p99 / r.p50:.1f} | {r.rss:.0f} |"
+                  f" {r.cpu['gateway']:.2f} | {r.cpu['database']:.2f} | {r.cpu['wrk']:.2f} | {r.cpu['idle']:.0f} |")
+        lookups[size] = {r.workers: r.rate for r in rows if r.endpoint == "lookup"}
         if len(lookups[size]) > 1:
             one, most = min(lookups[size]), max(lookups[size])
             print(f"\nlookup, {most} workers / {one}: {lookups[size][most] / lookups[size][one]:.2f}")
