@@ -68,16 +68,21 @@ class AuditWriter:
             self._running = None
 
     @contextlib.asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncConnection]:
-        """`Database.reading()` for a request decided from a snapshot: a refusal raised in it has its audit record
-        committed before the refusal goes on."""
+    async def recording_refusals(self) -> AsyncIterator[None]:
+        """For a request decided from a snapshot: a refusal raised in it has its audit record committed before
+        the refusal goes on."""
         try:
-            async with self._db.reading() as conn:
-                yield conn
+            yield
         except InbeeldError as refused:
             if isinstance(refused.record_on_failure, Refusal):
                 await self.append(refused.record_on_failure.row)
             raise
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """`Database.reading()` within `recording_refusals()`."""
+        async with self.recording_refusals(), self._db.reading() as conn:
+            yield conn
 
     async def close(self) -> None:
         """Wait for the records handed in so far."""

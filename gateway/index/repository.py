@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from consent.models import Consent
-from gateway.core.db import IN_LOOP
+from gateway.core.db import IN_LOOP, Database, Query, fetch
 from gateway.core.vocabulary import AttendanceStatus
 from gateway.organisations.models import Organisation
 
@@ -49,19 +49,18 @@ def _with_basis(key_matches: Any) -> Any:
             .select_from(consents).where(key_matches).execution_options(**IN_LOOP))
 
 
-_FIND_WITH_BASIS_BY_KEY = _with_basis(child.c.index_key == bindparam("key"))
+_FIND_WITH_BASIS_BY_KEY = Query(_with_basis(child.c.index_key == bindparam("key")))
 _FIND_WITH_BASIS = _with_basis(child.c.id == _FIND_CHILD.scalar_subquery())
 
 
-async def find_child_with_basis(conn: AsyncConnection, index_keys: Sequence[bytes], organisation_id: str
-                                ) -> tuple[int | None, bool, list[Any]]:
-    """(child id or None, caller involved, the caller's consent rows) for the child these keys name."""
+async def find_child_with_basis(conn: AsyncConnection | Database, index_keys: Sequence[bytes],
+                                organisation_id: str) -> tuple[int | None, bool, list[Any]]:
+    """(child id or None, caller involved, the caller's consent rows) for the child these keys name, in the
+    caller's transaction or (a database) from a snapshot of its own."""
     if len(index_keys) == 1:
-        rows = (await conn.execute(_FIND_WITH_BASIS_BY_KEY, {"key": index_keys[0],
-                                                             "organisation_id": organisation_id})).all()
-    else:
-        rows = (await conn.execute(_FIND_WITH_BASIS, {"keys": list(index_keys),
-                                                      "organisation_id": organisation_id})).all()
+        rows = await fetch(conn, _FIND_WITH_BASIS_BY_KEY, {"key": index_keys[0], "organisation_id": organisation_id})
+    else:  # between two pseudonym keys (a rotation)
+        rows = await fetch(conn, _FIND_WITH_BASIS, {"keys": list(index_keys), "organisation_id": organisation_id})
     if not rows:
         return None, False, []
     return int(rows[0].id), bool(rows[0].caller_involved), [r for r in rows if r.consent_id is not None]

@@ -14,7 +14,7 @@ from gateway.auth.tokens import Caller
 from gateway.context import AppContext, RequestMeta
 from gateway.core.clock import local_date
 from gateway.core.crypto import CryptoError
-from gateway.core.db import statements_in_loop
+from gateway.core.db import Database, statements_in_loop
 from gateway.core.errors import InbeeldError, ServiceUnavailable
 from gateway.core.vocabulary import Purpose
 from gateway.notifications.service import Party, notify_match
@@ -257,7 +257,8 @@ async def end_involvement(
 
 
 async def decide_lookup(
-    conn: AsyncConnection, *, context: AppContext, caller: Caller, audit: AuditEntry, bsn: Bsn, purpose: Purpose,
+    conn: AsyncConnection | Database, *, context: AppContext, caller: Caller, audit: AuditEntry, bsn: Bsn,
+    purpose: Purpose,
 ) -> tuple[int | None, Permit]:
     """The child a BSN names (None when unknown here) and the permit to look it up. Decided before saying whether
     the child exists: without a basis, known and unknown look alike."""
@@ -273,9 +274,9 @@ async def decide_lookup(
 async def lookup_child(*, context: AppContext, caller: Caller, meta: RequestMeta, body: ChildLookup
                        ) -> ChildReference:
     audit = AuditEntry.of(caller, meta, "child.lookup", body.purpose)
-    async with context.audit.reading() as conn:
-        child_id, permit = await decide_lookup(conn, context=context, caller=caller, audit=audit, bsn=body.bsn,
-                                               purpose=body.purpose)
+    async with context.audit.recording_refusals():
+        child_id, permit = await decide_lookup(context.db, context=context, caller=caller, audit=audit,
+                                               bsn=body.bsn, purpose=body.purpose)
         if child_id is None:
             raise not_found(context, audit, permit.decision)
     await audit.allowed(context.audit, now=context.clock(), child_id=child_id, permit=permit)

@@ -1,0 +1,96 @@
+"""A hot-path `Query` read by `Database.fetch` (on SQLite, on a connection of its own, past SQLAlchemy's async layer)
+gives exactly the rows that `AsyncConnection.execute` gives, sees every commit at once, and fails as a storage
+error (503), never as something else."""
+
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError
+
+from consent.models import Consent
+from gateway.core.db import Database, Query, fetch, migrate
+from gateway.core.vocabulary import AttendanceStatus, LegalBasis, Role
+from gateway.index.models import Child, Involvement
+from gateway.index.repository import _FIND_WITH_BASIS_BY_KEY, find_child_with_basis
+from gateway.organisations.models import Organisation
+
+pytestmark = pytest.mark.anyio
+NOW = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+KEY = b"\x01" * 32
+
+
+async def _seed(db: Database) -> UUID:
+    organisation, child, involvement = (t.__table__ for t in (Organisation, Child, Involvement))  # type: ignore
+    async with db.engine.begin() as conn:
+        await conn.execute(insert(organisation), [
+            {"id": org, "name": org, "type": "school", "identifier": "00AA", "region": "r", "contact_point": "c",
+             "created_at": NOW} for org in ("school-a", "ggd")])
+        await conn.execute(insert(child), {"id": 7, "index_key": KEY, "key_id": "k1",
+                                           "attendance_status": AttendanceStatus.none, "created_at": NOW})
+        await conn.execute(insert(involvement), {
+            "id": uuid4(), "child_id": 7, "organisation_id": "school-a", "professional_role": Role.zorgcoordinator,
+            "contact_point": "c", "since": date(2026, 9, 1), "legal_basis": LegalBasis.verwijsindex,
+            "created_at": NOW})
+    return await _consent(db, "ggd", date(2026, 10, 1), None)
+
+
+async def _consent(db: Database, recipient: str, since: date, until: date | None) -> UUID:
+    consent_id = uuid4()
+    async with db.engine.begin() as conn:
+        await conn.execute(insert(Consent.__table__), {  # type: ignore[attr-defined]
+            "id": consent_id, "child_id": 7, "purpose": "zorgcoordinatie", "recipient_id": recipient,
+            "valid_from": since, "valid_until": until, "status": "given", "created_at": NOW})
+    return consent_id
+
+
+async def test_a_query_gives_the_rows_that_execute_gives(database_url: str) -> None:
+    migrate(database_url)
+    db = Database(database_url)
+    try:
+        consent_id = await _seed(db)
+        for organisation in ("ggd", "school-a", "nobody"):
+            params = {"key": KEY, "organisation_id": organisation}
+            async with db.reading() as conn:
+                expected = (await conn.execute(_FIND_WITH_BASIS_BY_KEY.statement, params)).all()
+            rows = await db.fetch(_FIND_WITH_BASIS_BY_KEY, params)
+            assert [tuple(r) for r in rows] == [tuple(r) for r in expected] and len(rows) == 1
+            assert [type(v) for v in rows[0]] == [type(v) for v in expected[0]]
+        assert await find_child_with_basis(db, [KEY], "ggd") == (7, False, rows := await db.fetch(
+            _FIND_WITH_BASIS_BY_KEY, {"key": KEY, "organisation_id": "ggd"}))
+        assert rows[0].consent_id == consent_id and rows[0].valid_from == date(2026, 10, 1)
+        assert rows[0].valid_until is None and rows[0].caller_involved is False
+        assert (await find_child_with_basis(db, [KEY], "school-a"))[:2] == (7, True)
+        assert await db.fetch(_FIND_WITH_BASIS_BY_KEY, {"key": b"\x02" * 32, "organisation_id": "ggd"}) == []
+
+        # A commit made elsewhere is seen by the very next read: no snapshot is kept between reads.
+        second = await _consent(db, "ggd", date(2026, 11, 1), date(2027, 11, 1))
+        found = await find_child_with_basis(db, [KEY], "ggd")
+        assert sorted(r.consent_id for r in found[2]) == sorted([consent_id, second])
+        assert {r.valid_until for r in found[2]} == {None, date(2027, 11, 1)}
+        async with db.reading() as conn:  # in a connection (a request transaction's), the same answer
+            assert await find_child_with_basis(conn, [KEY], "ggd") == found
+    finally:
+        await db.dispose()
+
+
+async def test_a_failing_direct_read_is_a_storage_error(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'inbeeld.db'}"
+    migrate(url)
+    db = Database(url)
+    try:
+        await _seed(db)
+        async with db.engine.begin() as conn:  # the table goes away under the reader
+            await conn.exec_driver_sql("DROP TABLE consent_receipt")
+            await conn.exec_driver_sql("DROP TABLE consent")
+        with pytest.raises(DBAPIError):
+            await db.fetch(_FIND_WITH_BASIS_BY_KEY, {"key": KEY, "organisation_id": "ggd"})
+        child = Child.__table__  # type: ignore[attr-defined]
+        assert [tuple(r) for r in await fetch(db, Query(select(child.c.id)), {})] == [(7,)]  # and on it goes
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):  # it reads only
+            db._direct_reader().execute("DELETE FROM child")
+    finally:
+        await db.dispose()
