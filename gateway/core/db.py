@@ -9,11 +9,8 @@ import asyncio
 import contextlib
 import contextvars
 import select
-import sqlite3
 import time
-from collections import namedtuple
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,9 +18,10 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Dialect, Engine, Integer, Select, TypeDecorator, create_engine, event
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from gateway.core.direct_reads import AsyncpgReads, DirectReads, Query, SqliteReads
 from gateway.core.sqlite_driver import BUSY_TIMEOUT_MS
 
 # 64-bit ids on PostgreSQL; SQLite only auto-increments an `INTEGER PRIMARY KEY`.
@@ -175,6 +173,19 @@ def make_async_engine(url: str) -> AsyncEngine:
     return engine
 
 
+def direct_reads(url: str) -> DirectReads | None:
+    """Where `Database.fetch` runs a `Query`: on SQLite on disk a read-only connection of its own, on PostgreSQL
+    asyncpg's own pool; None (SQLAlchemy's connections) for SQLite in memory."""
+    if _is_sqlite(url):
+        path = make_url(url).database
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return None
+        return SqliteReads(path, _sqlite_pragmas)
+    for_asyncpg, connect_args = asyncpg_url(url)
+    return AsyncpgReads(for_asyncpg, connect=_connect_asyncpg, timeout=connect_args["timeout"],
+                        idle_seconds=IDLE_PING_SECONDS, closed=_closed_by_server)
+
+
 def make_sync_engine(url: str) -> Engine:
     url = sync_url(url)
     if _is_sqlite(url):
@@ -219,46 +230,6 @@ async def statements_in_loop(conn: AsyncConnection) -> None:
         await conn.execution_options(**IN_LOOP)
 
 
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    sql: str
-    binds: tuple[tuple[str, Callable[[Any], Any] | None], ...]  # each placeholder's parameter, in order
-    row: type  # a named tuple of the selected columns
-    results: tuple[Callable[[Any], Any] | None, ...]
-
-    def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(values[name] if bind is None else bind(values[name]) for name, bind in self.binds)
-
-    def rows(self, raw: list[tuple[Any, ...]]) -> list[Any]:
-        results = self.results
-        return [self.row(*(value if convert is None else convert(value)
-                           for value, convert in zip(row, results, strict=True))) for row in raw]
-
-
-class Query:
-    """A Core SELECT on a request's hot path, compiled once per dialect. `Database.fetch` runs it on SQLite
-    without SQLAlchemy's async layer, whose greenlet switch and pool checkout cost ~0.2 ms in a request (40 times
-    the indexed read); the bound values and the rows are converted by the columns' own types, so the rows equal
-    those of `AsyncConnection.execute`. No expanding (IN) parameters."""
-
-    def __init__(self, statement: Select[Any]) -> None:
-        self.statement = statement
-        self._compiled: dict[str, _Compiled] = {}
-
-    def compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._compiled.get(dialect.name)
-        if found is None:
-            compiled = self.statement.compile(dialect=dialect)
-            names = compiled.positiontup or []
-            binds = tuple((name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
-                          for name in names)
-            columns = list(self.statement.selected_columns)
-            found = self._compiled[dialect.name] = _Compiled(
-                compiled.string, binds, namedtuple("Row", [c.key for c in columns]),  # type: ignore[misc]
-                tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns))
-        return found
-
-
 async def fetch(source: "AsyncConnection | Database", query: Query | Select[Any], params: Mapping[str, Any]
                 ) -> list[Any]:
     """The rows, in the caller's transaction (a connection) or from a snapshot of their own (the database)."""
@@ -282,31 +253,16 @@ class Database:
         # The options are the engine's, not set per connection: that costs a trip through SQLAlchemy's greenlet.
         self._readers = self.engine.execution_options(
             **(READ_ONLY if _is_sqlite(url) else {"isolation_level": "AUTOCOMMIT"}))
-        # SQLite on disk: one connection of its own for `fetch`, used from the event loop's thread only. A read runs
-        # to its last row without an await, so no two requests use it at once.
-        self._file = make_url(url).database if _is_sqlite(url) else None
-        self._direct: sqlite3.Connection | None = None
-
-    def _direct_reader(self) -> sqlite3.Connection:
-        if self._direct is None:
-            conn = sqlite3.connect(self._file or "", isolation_level=None, check_same_thread=False)
-            _sqlite_pragmas(conn, None)
-            conn.execute("PRAGMA query_only=ON")
-            self._direct = conn
-        return self._direct
+        self._direct = direct_reads(url)
 
     async def fetch(self, query: Query | Select[Any], params: Mapping[str, Any]) -> list[Any]:
-        """The rows of a read, each statement from a snapshot of its own (as `reading`); directly for a `Query` on
-        SQLite on disk."""
-        if not isinstance(query, Query) or not self._file or self._file == ":memory:" or self._file.startswith("file:"):
+        """The rows of a read, each statement from a snapshot of its own (as `reading`); a `Query` past
+        SQLAlchemy's async layer (`direct_reads`)."""
+        if self._direct is None or not isinstance(query, Query):
             async with self.reading() as conn:
                 return await fetch(conn, query, params)
         compiled = query.compiled(self.engine.dialect)
-        try:
-            raw = self._direct_reader().execute(compiled.sql, compiled.parameters(params)).fetchall()
-        except sqlite3.Error as error:
-            raise DBAPIError.instance(compiled.sql, None, error, sqlite3.Error) from None
-        return compiled.rows(raw)
+        return compiled.rows(await self._direct.fetch(compiled.sql, compiled.parameters(params)))
 
     @contextlib.asynccontextmanager
     async def request_transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -349,8 +305,7 @@ class Database:
 
     async def dispose(self) -> None:
         if self._direct is not None:
-            self._direct.close()
-            self._direct = None
+            await self._direct.close()
         await self.engine.dispose()
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from consent.models import Consent
-from gateway.core.db import IN_LOOP, Database, Query, fetch
+from gateway.core.db import IN_LOOP, Database, fetch
+from gateway.core.direct_reads import Query
 from gateway.core.vocabulary import AttendanceStatus
 from gateway.organisations.models import Organisation
 

@@ -2,21 +2,25 @@
 gives exactly the rows that `AsyncConnection.execute` gives, sees every commit at once, and fails as a storage
 error (503), never as something else."""
 
-import sqlite3
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from consent.models import Consent
-from gateway.core.db import Database, Query, fetch, migrate
+from gateway.core.db import Database, _sqlite_pragmas, fetch, migrate
+from gateway.core.direct_reads import Query, SqliteReads
 from gateway.core.vocabulary import AttendanceStatus, LegalBasis, Role
 from gateway.index.models import Child, Involvement
 from gateway.index.repository import _FIND_WITH_BASIS_BY_KEY, find_child_with_basis
 from gateway.organisations.models import Organisation
+from tests.fixtures.outages import tcp_proxy
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
@@ -90,7 +94,46 @@ async def test_a_failing_direct_read_is_a_storage_error(tmp_path: Path) -> None:
             await db.fetch(_FIND_WITH_BASIS_BY_KEY, {"key": KEY, "organisation_id": "ggd"})
         child = Child.__table__  # type: ignore[attr-defined]
         assert [tuple(r) for r in await fetch(db, Query(select(child.c.id)), {})] == [(7,)]  # and on it goes
-        with pytest.raises(sqlite3.OperationalError, match="readonly"):  # it reads only
-            db._direct_reader().execute("DELETE FROM child")
+        with pytest.raises(DBAPIError, match="readonly"):  # its connection reads only
+            await SqliteReads(str(tmp_path / "inbeeld.db"), _sqlite_pragmas).fetch("DELETE FROM child", ())
     finally:
         await db.dispose()
+
+
+PID = Query(select(func.pg_backend_pid().label("pid")))
+
+
+@pytest.mark.postgres
+async def test_a_postgres_connection_the_server_closed_is_replaced_unseen(postgres_url: str) -> None:
+    db = Database(postgres_url)
+    try:
+        [(first,)] = await db.fetch(PID, {})
+        assert await db.fetch(PID, {}) == [(first,)]  # kept in the pool
+        with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", (first,))
+        [(second,)] = await db.fetch(PID, {})  # no error: the dead connection never reached a statement
+        assert second != first
+    finally:
+        await db.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("outage", ["stopped", "silent"])
+async def test_postgres_reads_fail_as_storage_errors_within_seconds_and_recover(postgres_url: str,
+                                                                                outage: str) -> None:
+    with tcp_proxy(5432) as proxy:
+        url = make_url(postgres_url).set(port=proxy.port, query={"connect_timeout": "1"})
+        db = Database(url.render_as_string(hide_password=False))
+        try:
+            [(first,)] = await db.fetch(PID, {})
+            proxy.cut() if outage == "stopped" else proxy.silence()
+            for _ in range(2):
+                started = time.monotonic()
+                with pytest.raises(DBAPIError):
+                    await db.fetch(PID, {})
+                assert time.monotonic() - started < 3
+            proxy.restore()  # which closes every connection made through it
+            [(again,)] = await db.fetch(PID, {})
+            assert again != first
+        finally:
+            await db.dispose()
