@@ -4,7 +4,8 @@ hash and chain hash, and the head its new chain hash and Merkle frontier, all in
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Dialect, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -26,6 +27,20 @@ _NEXT = (update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.
 _ADVANCE = update(audit_head).where(audit_head.c.id == 1).execution_options(**IN_LOOP)
 
 
+def _chained(rows: Sequence[dict[str, Any]], last: int, chained: bytes, packed: bytes
+             ) -> tuple[list[dict[str, Any]], bytes, bytes]:
+    """The records at positions last - len(rows) + 1 … last, after the head `chained` / `packed`; and the new
+    head's chain hash and packed frontier."""
+    first, frontier = last - len(rows) + 1, unpack(packed)
+    records = []
+    for seq, values in enumerate(rows, start=first):
+        leaf = leaf_hash(content_of({**values, "seq": seq}))
+        chained = chain_next(chained, leaf)
+        frontier = frontier_append(frontier, seq - 1, leaf)
+        records.append({**values, "seq": seq, "entry_hash": leaf, "chain_hash": chained})
+    return records, chained, pack(frontier)
+
+
 async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Append records in order, in the caller's transaction; returns their positions. A log that cannot be
     written stops the request (503)."""
@@ -33,18 +48,43 @@ async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> 
         return []
     try:
         last, chained, packed = (await conn.execute(_NEXT, {"count": len(rows)})).one()
-        first, frontier = last - len(rows) + 1, unpack(packed)
-        records = []
-        for seq, values in enumerate(rows, start=first):
-            leaf = leaf_hash(content_of({**values, "seq": seq}))
-            chained = chain_next(chained, leaf)
-            frontier = frontier_append(frontier, seq - 1, leaf)
-            records.append({**values, "seq": seq, "entry_hash": leaf, "chain_hash": chained})
+        records, chained, packed = _chained(rows, last, chained, packed)
         await conn.execute(_APPEND, records)
-        await conn.execute(_ADVANCE, {"chain_hash": chained, "frontier": pack(frontier)})
+        await conn.execute(_ADVANCE, {"chain_hash": chained, "frontier": packed})
     except DBAPIError:
         raise AuditUnavailable("The audit log cannot be written, so nothing was changed or disclosed.") from None
-    return list(range(first, last + 1))
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+# The same append on a connection of asyncpg's own (`Database.direct_transaction`, PostgreSQL): the records go in
+# as one array per column and the head advances in the same statement, two round trips under the head's lock
+# instead of three, and none through SQLAlchemy's async layer (the group writer's batch).
+_COLUMNS = [c for c in audit_record.columns if c.name != "id"]
+_DEFAULTS = {c.name: c.default.arg for c in _COLUMNS if c.default is not None and c.default.is_scalar}
+_PG_NEXT = "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, chain_hash, frontier"
+_PG: Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+_ARRAYS = ", ".join(f"${i}::{c.type.compile(dialect=_PG)}[]" for i, c in enumerate(_COLUMNS, 1))
+# Built from the table's own column names and types only; every value is a bound parameter.
+_PG_APPEND = (
+    f"WITH appended AS (INSERT INTO audit_record ({', '.join(c.name for c in _COLUMNS)}) "  # noqa: S608
+    f"SELECT * FROM unnest({_ARRAYS})) "
+    f"UPDATE audit_head SET chain_hash = ${len(_COLUMNS) + 1}, frontier = ${len(_COLUMNS) + 2} WHERE id = 1")
+
+
+async def append_many_direct(conn: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """`append_many` on an asyncpg connection in a transaction."""
+    import asyncpg
+
+    if not rows:
+        return []
+    try:
+        last, chained, packed = await conn.fetchrow(_PG_NEXT, len(rows))
+        records, chained, packed = _chained(rows, last, chained, packed)
+        columns = [[record.get(c.name, _DEFAULTS.get(c.name)) for record in records] for c in _COLUMNS]
+        await conn.execute(_PG_APPEND, *columns, chained, packed)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        raise AuditUnavailable("The audit log cannot be written, so nothing was changed or disclosed.") from None
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 async def append(conn: AsyncConnection, values: dict[str, Any]) -> int:

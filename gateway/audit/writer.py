@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.core.db import IN_REQUEST_TRANSACTION, Database
 from gateway.core.errors import InbeeldError
 
-from .repository import append, append_many
+from .repository import append, append_many, append_many_direct
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +53,15 @@ class AuditWriter:
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting[:self._batch], self._waiting[self._batch:]
+                rows = [row for row, _ in batch]
                 try:
-                    async with self._db.writing() as conn:
-                        positions = await append_many(conn, [row for row, _ in batch])
+                    direct = self._db.direct_transaction()
+                    if direct is None:
+                        async with self._db.writing() as conn:
+                            positions = await append_many(conn, rows)
+                    else:
+                        async with direct as raw:
+                            positions = await append_many_direct(raw, rows)
                 except Exception as error:  # in the append (AuditUnavailable) or at the commit (a storage error)
                     for _, committed in batch:
                         if not committed.done():  # a request given up at its deadline no longer waits

@@ -297,6 +297,11 @@ class Database:
         async with self._readers.connect() as conn:  # closing it rolls back what a read began
             yield conn
 
+    def direct_transaction(self) -> contextlib.AbstractAsyncContextManager[Any] | None:
+        """On PostgreSQL, a transaction on a connection of asyncpg's own (`AsyncpgReads.transaction`), past
+        SQLAlchemy's async layer; None elsewhere."""
+        return self._direct.transaction() if isinstance(self._direct, AsyncpgReads) else None
+
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
         """A transaction of its own, with a place in the writers' queue (the audit writer's batches)."""

@@ -8,9 +8,10 @@ Each statement reads from a snapshot of its own, as `Database.reading` does.
 """
 
 import asyncio
+import contextlib
 import sqlite3
 from collections import namedtuple
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -91,9 +92,10 @@ class SqliteReads:
 
 
 class AsyncpgReads:
-    """asyncpg's own pool, opened at the first read. As for SQLAlchemy's (`db._check_before_use`), a connection the
-    server closed is replaced before a read sees it; one idle for long is closed rather than pinged. A release
-    sends nothing (asyncpg's default resets the session by a round trip; these reads change nothing in it)."""
+    """asyncpg's own pool, opened at the first read; the audit writer's batches use it too (`transaction`). As
+    for SQLAlchemy's (`db._check_before_use`), a connection the server closed is replaced before a read sees it;
+    one idle for long is closed rather than pinged. A release sends nothing (asyncpg's default resets the session
+    by a round trip; these connections change nothing in it)."""
 
     def __init__(self, url: URL, *, connect: Callable[..., Awaitable[Any]], timeout: float, idle_seconds: float,
                  closed: Callable[[Any], bool], size: int = 10) -> None:
@@ -126,6 +128,25 @@ class AsyncpgReads:
                 await pool.release(conn)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
             raise DBAPIError.instance(sql, None, error, Exception) from None
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        """A connection of the pool in a transaction: committed when the block ends, rolled back when it raises.
+        A driver error, in the block or at the commit, is a `DBAPIError` (503)."""
+        import asyncpg
+
+        try:
+            pool = self._pool or await self._opened()
+            conn = await self._acquire(pool)
+            try:
+                async with conn.transaction():
+                    yield conn
+            finally:
+                if conn.is_in_transaction():  # the rollback did not reach the server: no one gets this session
+                    conn.terminate()
+                await pool.release(conn)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
+            raise DBAPIError.instance("transaction", None, error, Exception) from None
 
     async def _acquire(self, pool: Any) -> Any:
         for _ in range(self._size + 1):  # each one closed is replaced by a new connection

@@ -81,3 +81,43 @@ async def test_the_writer_is_never_awaited_inside_a_request_transaction(gateway:
         with pytest.raises(RuntimeError, match="request transaction"):
             await context.audit.append(entry.row(now=context.clock(), outcome="allowed"))
     assert not await gateway.rows("SELECT seq FROM audit_record WHERE request_id = 'guard-0001'")
+
+
+@pytest.mark.postgres
+async def test_on_postgres_a_batch_past_sqlalchemy_writes_what_append_many_writes(postgres_url: str) -> None:
+    """The writer's batch on asyncpg's own connection (`append_many_direct`): the same columns and times as
+    SQLAlchemy's insert, chained onto the records before it (the log verifies across both)."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from gateway.audit.repository import append_many
+    from gateway.audit.verify import verify_stored
+    from gateway.audit.writer import AuditWriter
+    from gateway.core.db import Database
+
+    db = Database(postgres_url)
+    amsterdam = datetime(2026, 12, 7, 10, 30, 0, 123456, tzinfo=timezone(timedelta(hours=1)))
+    rows = [{"occurred_at": amsterdam, "request_id": f"r{i}", "organisation_id": "ggd", "role": "jeugdarts",
+             "professional": "p", "action": "child.lookup", "child_id": i or None, "purpose": "signalering",
+             "basis": None, "outcome": "allowed", "decision_input": '{"a": "é"}', "span_id": "s" * 16,
+             "trace_id": "", "processing_activity": "pa", "reasons": "", "fields": "status", "policy_revision": "v",
+             "client": "127.0.0.1"}
+            for i in range(3)]
+    try:
+        async with db.writing() as conn:
+            await append_many(conn, rows)
+        writer = AuditWriter(db)
+        assert await asyncio.gather(*(writer.append({**row, "request_id": f"d{i}"})
+                                      for i, row in enumerate(rows))) == [4, 5, 6]
+        assert db.direct_transaction() is not None
+        async with db.reading() as conn:
+            stored = [dict(r._mapping) for r in
+                      (await conn.exec_driver_sql("SELECT * FROM audit_record ORDER BY seq")).all()]
+            report = await verify_stored(conn, {})
+        assert report.ok and report.records == 6, report.findings
+        for by_sqlalchemy, direct in zip(stored[:3], stored[3:], strict=True):
+            differ = {k for k in by_sqlalchemy if by_sqlalchemy[k] != direct[k]}
+            assert differ == {"id", "seq", "request_id", "entry_hash", "chain_hash"}
+        assert stored[3]["occurred_at"] == amsterdam.astimezone(UTC) and stored[3]["purged"] is False
+        assert stored[3]["child_id"] is None
+    finally:
+        await db.dispose()
