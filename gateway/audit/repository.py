@@ -57,7 +57,7 @@ async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> 
 
 
 # The same append on a connection of asyncpg's own (`Database.direct_transaction`, PostgreSQL): the records go in
-# as one array per column and the head advances in the same statement, two round trips under the head's lock
+# as one array per column and the head advances in the same statement, two statements under the head's lock
 # instead of three, and none through SQLAlchemy's async layer (the group writer's batch).
 _COLUMNS = [c for c in audit_record.columns if c.name != "id"]
 _DEFAULTS = {c.name: c.default.arg for c in _COLUMNS if c.default is not None and c.default.is_scalar}
