@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.core.db import IN_LOOP
+from gateway.core.direct_reads import asyncpg_errors
 
 from .chain import chain_next, content_of, frontier_append, leaf_hash, pack, unpack
 from .errors import AuditUnavailable
@@ -73,8 +74,6 @@ _PG_APPEND = (
 
 async def append_many_direct(conn: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
     """`append_many` on an asyncpg connection in a transaction."""
-    import asyncpg
-
     if not rows:
         return []
     try:
@@ -82,7 +81,7 @@ async def append_many_direct(conn: Any, rows: Sequence[dict[str, Any]]) -> list[
         records, chained, packed = _chained(rows, last, chained, packed)
         columns = [[record.get(c.name, _DEFAULTS.get(c.name)) for record in records] for c in _COLUMNS]
         await conn.execute(_PG_APPEND, *columns, chained, packed)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+    except asyncpg_errors():
         raise AuditUnavailable("The audit log cannot be written, so nothing was changed or disclosed.") from None
     return list(range(last - len(rows) + 1, last + 1))
 

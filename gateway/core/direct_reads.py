@@ -117,8 +117,6 @@ class AsyncpgReads:
         return self._pool
 
     async def fetch(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        import asyncpg
-
         try:
             pool = self._pool or await self._opened()
             conn = await self._acquire(pool)
@@ -126,15 +124,13 @@ class AsyncpgReads:
                 return [tuple(row) for row in await conn.fetch(sql, *args)]
             finally:
                 await pool.release(conn)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
+        except asyncpg_errors() as error:
             raise DBAPIError.instance(sql, None, error, Exception) from None
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Any]:
         """A connection of the pool in a transaction: committed when the block ends, rolled back when it raises.
         A driver error, in the block or at the commit, is a `DBAPIError` (503)."""
-        import asyncpg
-
         try:
             pool = self._pool or await self._opened()
             conn = await self._acquire(pool)
@@ -145,7 +141,7 @@ class AsyncpgReads:
                 if conn.is_in_transaction():  # the rollback did not reach the server: no one gets this session
                     conn.terminate()
                 await pool.release(conn)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
+        except asyncpg_errors() as error:
             raise DBAPIError.instance("transaction", None, error, Exception) from None
 
     async def _acquire(self, pool: Any) -> Any:
@@ -164,6 +160,13 @@ class AsyncpgReads:
             except TimeoutError:
                 self._pool.terminate()
             self._pool = None
+
+
+def asyncpg_errors() -> tuple[type[BaseException], ...]:
+    """What asyncpg raises when the database refuses, breaks off or does not answer: a storage error (503)."""
+    import asyncpg
+
+    return asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError
 
 
 async def _keep_session(_conn: Any) -> None:
